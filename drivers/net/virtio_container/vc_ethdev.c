@@ -1,1 +1,732 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 virtio-container authors
+ */
+
+/*
+ * ethdev glue of net_virtio_container: vdev probe/remove, eth_dev_ops,
+ * queue memory, statistics.  Device logic lives in vc_dev.c, the datapath
+ * in vc_rxtx.c, devargs in vc_devargs.c.
+ *
+ * Life of a port: probe plugs the pseudo device and reads what it offers
+ * (the device stays reset); dev_start negotiates, programs the configured
+ * queues, shares memory and sets DRIVER_OK; dev_stop resets the device
+ * (the backend stops its rings) and takes every mbuf back.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <bus_vdev_driver.h>
+#include <ethdev_driver.h>
+#include <ethdev_vdev.h>
+#include <rte_malloc.h>
+#include <rte_memzone.h>
+
+#include "vc_ethdev.h"
+#include "vc_logs.h"
+#include "vc_mem.h"
+#include "vc_rxtx.h"
+#include "vc_virtio.h"
+
+RTE_LOG_REGISTER_SUFFIX(vc_logtype_init, init, NOTICE);
+RTE_LOG_REGISTER_SUFFIX(vc_logtype_driver, driver, NOTICE);
+
+static struct vc_adapter *
+adapter_of(struct rte_eth_dev *dev)
+{
+	return dev->data->dev_private;
+}
+
+static struct vc_process *
+proc_of(struct rte_eth_dev *dev)
+{
+	return dev->process_private;
+}
+
+/* ---- queues -------------------------------------------------------- */
+
+static void
+vc_queue_free(struct vc_queue *q)
+{
+	if (q == NULL)
+		return;
+	vc_queue_drain(q);
+	rte_memzone_free(q->mz);
+	rte_free(q->slots);
+	rte_free(q);
+}
+
+static int
+vc_queue_alloc(struct rte_eth_dev *dev, uint16_t qid, bool rx,
+	       uint16_t nb_desc, unsigned int socket, struct vc_queue **out)
+{
+	struct vc_adapter *ad = adapter_of(dev);
+	char name[RTE_MEMZONE_NAMESIZE];
+	struct vc_queue *q;
+	uint32_t size;
+	size_t ring_len;
+	int ret;
+
+	/* Ring size from nb_desc, bounded by the queue_size devarg. */
+	size = nb_desc ? rte_align32pow2(nb_desc) : ad->cfg.queue_size;
+	size = RTE_MIN(size, (uint32_t)ad->cfg.queue_size);
+	size = RTE_MAX(size, (uint32_t)VC_QUEUE_SIZE_MIN);
+
+	q = rte_zmalloc_socket("vc_queue", sizeof(*q), RTE_CACHE_LINE_SIZE,
+			       socket);
+	if (q == NULL)
+		return -ENOMEM;
+	q->slots = rte_zmalloc_socket("vc_slots", size * sizeof(*q->slots),
+				      RTE_CACHE_LINE_SIZE, socket);
+	if (q->slots == NULL) {
+		ret = -ENOMEM;
+		goto err_free_q;
+	}
+	/* Rings and the shared TX header must be memory the device can
+	 * reach: DPDK memory, which vc_mem_share() hands to it. */
+	ring_len = vc_ring_mem_size(size);
+	snprintf(name, sizeof(name), "vc%u_%cq%u", dev->data->port_id,
+		 rx ? 'r' : 't', qid);
+	q->mz = rte_memzone_reserve_aligned(name,
+			ring_len + RTE_CACHE_LINE_SIZE, socket, 0, VC_RING_ALIGN);
+	if (q->mz == NULL) {
+		VC_LOG(ERR, "%s: cannot reserve %zu bytes for queue %s: %s",
+		       ad->name, ring_len, name, rte_strerror(rte_errno));
+		ret = -ENOMEM;
+		goto err_free_slots;
+	}
+	q->tx_hdr = RTE_PTR_ADD(q->mz->addr, ring_len);
+	memset(q->tx_hdr, 0, RTE_CACHE_LINE_SIZE);
+	q->size = size;
+	q->port_id = dev->data->port_id;
+	q->queue_id = qid;
+	q->notify.tp = proc_of(dev)->tp;
+	q->notify.qidx = 2 * qid + (rx ? 0 : 1);
+	ret = vc_ring_init(&q->ring, q->mz->addr, size, q->slots, false,
+			   vc_queue_kick, &q->notify);
+	if (ret < 0)
+		goto err_free_mz;
+	*out = q;
+	return 0;
+
+err_free_mz:
+	rte_memzone_free(q->mz);
+err_free_slots:
+	rte_free(q->slots);
+err_free_q:
+	rte_free(q);
+	return ret;
+}
+
+static int
+vc_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		  unsigned int socket, const struct rte_eth_rxconf *conf,
+		  struct rte_mempool *mp)
+{
+	struct vc_adapter *ad = adapter_of(dev);
+	uint32_t room = rte_pktmbuf_data_room_size(mp);
+	uint32_t frame = dev->data->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+	uint64_t offloads = conf->offloads | dev->data->dev_conf.rxmode.offloads;
+	struct vc_queue *q;
+	int ret;
+
+	/* The header goes into the headroom, in front of the packet. */
+	if (room < RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN ||
+	    RTE_PKTMBUF_HEADROOM < VC_NET_HDR_SIZE) {
+		VC_LOG(ERR, "%s: mempool %s data room %u too small",
+		       ad->name, mp->name, room);
+		return -EINVAL;
+	}
+	if (frame > room - RTE_PKTMBUF_HEADROOM &&
+	    !(offloads & RTE_ETH_RX_OFFLOAD_SCATTER)) {
+		VC_LOG(ERR, "%s: MTU %u needs frames of %u bytes but mbufs of %s hold %u: enable RX scatter or use larger mbufs",
+		       ad->name, dev->data->mtu, frame, mp->name,
+		       room - RTE_PKTMBUF_HEADROOM);
+		return -EINVAL;
+	}
+	ret = vc_queue_alloc(dev, qid, true, nb_desc, socket, &q);
+	if (ret < 0)
+		return ret;
+	q->mp = mp;
+	dev->data->rx_queues[qid] = q;
+	return 0;
+}
+
+static int
+vc_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		  unsigned int socket, const struct rte_eth_txconf *conf)
+{
+	struct vc_queue *q;
+	int ret;
+
+	RTE_SET_USED(conf);
+	ret = vc_queue_alloc(dev, qid, false, nb_desc, socket, &q);
+	if (ret < 0)
+		return ret;
+	dev->data->tx_queues[qid] = q;
+	return 0;
+}
+
+static void
+vc_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	vc_queue_free(dev->data->rx_queues[qid]);
+	dev->data->rx_queues[qid] = NULL;
+}
+
+static void
+vc_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	vc_queue_free(dev->data->tx_queues[qid]);
+	dev->data->tx_queues[qid] = NULL;
+}
+
+/* ---- start / stop -------------------------------------------------- */
+
+static uint64_t
+vc_wanted_features(const struct vc_adapter *ad, uint16_t pairs)
+{
+	uint64_t f = VC_BIT(VIRTIO_F_VERSION_1) | VC_BIT(VIRTIO_NET_F_MAC) |
+		     VC_BIT(VIRTIO_NET_F_STATUS) | VC_BIT(VIRTIO_NET_F_MTU);
+
+	if (ad->cfg.mrg_rxbuf)
+		f |= VC_BIT(VIRTIO_NET_F_MRG_RXBUF);
+	if (pairs > 1)
+		f |= VC_BIT(VIRTIO_NET_F_MQ);
+	return f;
+}
+
+static int
+vc_queue_program(struct vc_process *p, struct vc_queue *q)
+{
+	uint64_t desc, avail, used;
+	int ret;
+
+	vc_ring_addrs(&q->ring, &desc, &avail, &used);
+	ret = vc_dev_queue_setup(&p->dev, q->notify.qidx, q->size,
+				 desc, avail, used);
+	if (ret < 0)
+		return ret;
+	q->notify.bar = p->dev.notify.bar;
+	q->notify.off = vc_dev_notify_off(&p->dev, q->notify.qidx);
+	return 0;
+}
+
+static void
+vc_queues_drain(struct rte_eth_dev *dev)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		if (dev->data->rx_queues[i] != NULL)
+			vc_queue_drain(dev->data->rx_queues[i]);
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		if (dev->data->tx_queues[i] != NULL)
+			vc_queue_drain(dev->data->tx_queues[i]);
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STOPPED;
+	}
+}
+
+static int
+vc_dev_start(struct rte_eth_dev *dev)
+{
+	struct vc_adapter *ad = adapter_of(dev);
+	struct vc_process *p = proc_of(dev);
+	uint16_t pairs = RTE_MAX(dev->data->nb_rx_queues,
+				 dev->data->nb_tx_queues);
+	uint16_t i;
+	int ret;
+
+	/* Every start is a full virtio initialisation (3.1.1), so that a
+	 * changed queue count or feature set needs nothing special. */
+	ret = vc_dev_reset(&p->dev);
+	if (ret < 0)
+		return ret;
+	vc_dev_status_add(&p->dev, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+				   VIRTIO_CONFIG_S_DRIVER);
+	ret = vc_dev_negotiate(&p->dev, vc_wanted_features(ad, pairs),
+			       &ad->run.features);
+	if (ret < 0)
+		goto err_fail;
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct vc_queue *q = dev->data->rx_queues[i];
+
+		q->mergeable = !!(ad->run.features &
+				  VC_BIT(VIRTIO_NET_F_MRG_RXBUF));
+		ret = vc_queue_program(p, q);
+		if (ret < 0)
+			goto err_fail;
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		ret = vc_queue_program(p, dev->data->tx_queues[i]);
+		if (ret < 0)
+			goto err_fail;
+	}
+	ret = vc_mem_share(p->tp, ad->name);
+	if (ret < 0)
+		goto err_fail;
+	ret = vc_dev_driver_ok(&p->dev);
+	if (ret < 0)
+		goto err_fail;
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		ret = vc_rxq_fill(dev->data->rx_queues[i]);
+		if (ret < 0) {
+			VC_LOG(ERR, "%s: not enough mbufs to fill RX queue %u",
+			       ad->name, i);
+			goto err_reset;
+		}
+		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	ad->run.started = true;
+	rte_eth_linkstatus_set(dev, &(struct rte_eth_link){
+		.link_speed = ad->cfg.speed,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = RTE_ETH_LINK_UP,
+	});
+	VC_LOG(INFO, "%s: started, features 0x%" PRIx64 ", %u/%u queues",
+	       ad->name, ad->run.features, dev->data->nb_rx_queues,
+	       dev->data->nb_tx_queues);
+	return 0;
+
+err_fail:
+	vc_dev_status_add(&p->dev, VIRTIO_CONFIG_S_FAILED);
+err_reset:
+	vc_dev_reset(&p->dev);
+	vc_queues_drain(dev);
+	return ret;
+}
+
+static int
+vc_dev_stop(struct rte_eth_dev *dev)
+{
+	struct vc_adapter *ad = adapter_of(dev);
+
+	if (!ad->run.started)
+		return 0;
+	ad->run.started = false;
+	rte_eth_linkstatus_set(dev, &(struct rte_eth_link){
+		.link_speed = ad->cfg.speed,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = RTE_ETH_LINK_DOWN,
+	});
+	/* The reset makes the backend stop the rings (GET_VRING_BASE) before
+	 * the buffers they point to go back to their pools. */
+	vc_dev_reset(&proc_of(dev)->dev);
+	vc_queues_drain(dev);
+	return 0;
+}
+
+static int
+vc_dev_close(struct rte_eth_dev *dev)
+{
+	struct vc_process *p = proc_of(dev);
+	uint16_t i;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0;
+	vc_dev_stop(dev);
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		vc_rx_queue_release(dev, i);
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		vc_tx_queue_release(dev, i);
+	if (p != NULL) {
+		p->tp->ops->close(p->tp);
+		rte_free(p);
+		dev->process_private = NULL;
+	}
+	/* mac_addrs points into dev_private: not to be freed on its own. */
+	dev->data->mac_addrs = NULL;
+	return 0;
+}
+
+/* ---- configuration and information ---------------------------------- */
+
+static int
+vc_dev_configure(struct rte_eth_dev *dev)
+{
+	const struct rte_eth_conf *conf = &dev->data->dev_conf;
+
+	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE &&
+	    conf->rxmode.mq_mode != RTE_ETH_MQ_RX_RSS) {
+		VC_LOG(ERR, "%s: unsupported RX multi-queue mode %d",
+		       adapter_of(dev)->name, conf->rxmode.mq_mode);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int
+vc_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+	struct vc_adapter *ad = adapter_of(dev);
+	uint32_t max_frame = ad->cfg.mrg_rxbuf ? VC_MAX_RX_PKTLEN :
+					RTE_MBUF_DEFAULT_DATAROOM;
+
+	info->max_rx_queues = ad->run.max_pairs;
+	info->max_tx_queues = ad->run.max_pairs;
+	info->max_rx_pktlen = max_frame;
+	info->min_mtu = RTE_ETHER_MIN_MTU;
+	info->max_mtu = ad->run.dev_mtu ? ad->run.dev_mtu :
+			max_frame - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN;
+	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
+	info->max_mac_addrs = 1;
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->rx_desc_lim = (struct rte_eth_desc_lim){
+		.nb_max = ad->cfg.queue_size,
+		.nb_min = VC_QUEUE_SIZE_MIN,
+		.nb_align = 1,
+	};
+	info->tx_desc_lim = info->rx_desc_lim;
+	info->default_rxportconf.ring_size = ad->cfg.queue_size;
+	info->default_txportconf.ring_size = ad->cfg.queue_size;
+	info->default_rxportconf.nb_queues = 1;
+	info->default_txportconf.nb_queues = 1;
+	info->speed_capa = ad->cfg.speed == RTE_ETH_SPEED_NUM_UNKNOWN ?
+		0 : rte_eth_speed_bitflag(ad->cfg.speed, RTE_ETH_LINK_FULL_DUPLEX);
+	return 0;
+}
+
+static int
+vc_link_update(struct rte_eth_dev *dev, int wait)
+{
+	struct vc_adapter *ad = adapter_of(dev);
+	struct rte_eth_link link = {
+		.link_speed = ad->cfg.speed,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = RTE_ETH_LINK_DOWN,
+	};
+	uint16_t st = 0;
+
+	RTE_SET_USED(wait);
+	if (ad->run.started) {
+		link.link_status = RTE_ETH_LINK_UP;
+		/* The device's status field is the truth when it has one. */
+		if ((ad->run.features & VC_BIT(VIRTIO_NET_F_STATUS)) &&
+		    (vc_dev_config_read(&proc_of(dev)->dev, VC_NETCFG(status),
+					&st, sizeof(st)) < 0 ||
+		     !(st & VIRTIO_NET_S_LINK_UP)))
+			link.link_status = RTE_ETH_LINK_DOWN;
+	}
+	return rte_eth_linkstatus_set(dev, &link);
+}
+
+static int
+vc_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	struct rte_eth_dev_info info;
+
+	vc_dev_infos_get(dev, &info);
+	if (mtu < info.min_mtu || mtu > info.max_mtu) {
+		VC_LOG(ERR, "%s: MTU %u outside [%u, %u]",
+		       adapter_of(dev)->name, mtu, info.min_mtu, info.max_mtu);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Without a control queue the device filters nothing: it is promiscuous
+ * and all-multicast by construction, and cannot be made otherwise. */
+static int
+vc_promisc_enable(struct rte_eth_dev *dev)
+{
+	RTE_SET_USED(dev);
+	return 0;
+}
+
+static int
+vc_promisc_disable(struct rte_eth_dev *dev)
+{
+	RTE_SET_USED(dev);
+	return -ENOTSUP;
+}
+
+/* ---- statistics ----------------------------------------------------- */
+
+static int
+vc_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		const struct vc_queue *q = dev->data->rx_queues[i];
+
+		if (q == NULL)
+			continue;
+		st->ipackets += q->stats.packets;
+		st->ibytes += q->stats.bytes;
+		st->ierrors += q->stats.errors;
+		st->rx_nombuf += q->stats.nombuf;
+		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_ipackets[i] = q->stats.packets;
+			st->q_ibytes[i] = q->stats.bytes;
+			st->q_errors[i] = q->stats.errors;
+		}
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		const struct vc_queue *q = dev->data->tx_queues[i];
+
+		if (q == NULL)
+			continue;
+		st->opackets += q->stats.packets;
+		st->obytes += q->stats.bytes;
+		st->oerrors += q->stats.errors;
+		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_opackets[i] = q->stats.packets;
+			st->q_obytes[i] = q->stats.bytes;
+		}
+	}
+	return 0;
+}
+
+static void
+vc_queue_stats_reset(struct vc_queue *q)
+{
+	if (q == NULL)
+		return;
+	memset(&q->stats, 0, sizeof(q->stats));
+	memset(&q->ring.stats, 0, sizeof(q->ring.stats));
+}
+
+static int
+vc_stats_reset(struct rte_eth_dev *dev)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		vc_queue_stats_reset(dev->data->rx_queues[i]);
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		vc_queue_stats_reset(dev->data->tx_queues[i]);
+	return 0;
+}
+
+/* Per-queue xstats: "rx_q<N>_<name>" and "tx_q<N>_<name>". */
+static const struct {
+	const char *name;
+	size_t off;
+} vc_xstats[] = {
+	{ "packets", offsetof(struct vc_queue, stats.packets) },
+	{ "bytes", offsetof(struct vc_queue, stats.bytes) },
+	{ "errors", offsetof(struct vc_queue, stats.errors) },
+	{ "nombuf", offsetof(struct vc_queue, stats.nombuf) },
+	{ "invalid_used", offsetof(struct vc_queue, ring.stats.invalid_used) },
+	{ "kicks", offsetof(struct vc_queue, ring.stats.kicks) },
+};
+
+static unsigned int
+vc_xstats_count(struct rte_eth_dev *dev)
+{
+	return (dev->data->nb_rx_queues + dev->data->nb_tx_queues) *
+	       RTE_DIM(vc_xstats);
+}
+
+static int
+vc_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+		    unsigned int size)
+{
+	unsigned int n = vc_xstats_count(dev), k = 0, i, j;
+
+	if (names == NULL || size < n)
+		return n;
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		for (j = 0; j < RTE_DIM(vc_xstats); j++)
+			snprintf(names[k++].name, sizeof(names[0].name),
+				 "rx_q%u_%s", i, vc_xstats[j].name);
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		for (j = 0; j < RTE_DIM(vc_xstats); j++)
+			snprintf(names[k++].name, sizeof(names[0].name),
+				 "tx_q%u_%s", i, vc_xstats[j].name);
+	return n;
+}
+
+static int
+vc_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
+	      unsigned int size)
+{
+	unsigned int n = vc_xstats_count(dev), k = 0, i, j;
+
+	if (xs == NULL || size < n)
+		return n;
+	for (i = 0; i < dev->data->nb_rx_queues + dev->data->nb_tx_queues; i++) {
+		const struct vc_queue *q = i < dev->data->nb_rx_queues ?
+			dev->data->rx_queues[i] :
+			dev->data->tx_queues[i - dev->data->nb_rx_queues];
+
+		for (j = 0; j < RTE_DIM(vc_xstats); j++, k++) {
+			xs[k].id = k;
+			xs[k].value = q == NULL ? 0 : *(const uint64_t *)
+				((const char *)q + vc_xstats[j].off);
+		}
+	}
+	return n;
+}
+
+static const struct eth_dev_ops vc_eth_dev_ops = {
+	.dev_configure = vc_dev_configure,
+	.dev_start = vc_dev_start,
+	.dev_stop = vc_dev_stop,
+	.dev_close = vc_dev_close,
+	.dev_infos_get = vc_dev_infos_get,
+	.link_update = vc_link_update,
+	.mtu_set = vc_mtu_set,
+	.promiscuous_enable = vc_promisc_enable,
+	.promiscuous_disable = vc_promisc_disable,
+	.allmulticast_enable = vc_promisc_enable,
+	.allmulticast_disable = vc_promisc_disable,
+	.rx_queue_setup = vc_rx_queue_setup,
+	.rx_queue_release = vc_rx_queue_release,
+	.tx_queue_setup = vc_tx_queue_setup,
+	.tx_queue_release = vc_tx_queue_release,
+	.stats_get = vc_stats_get,
+	.stats_reset = vc_stats_reset,
+	.xstats_get = vc_xstats_get,
+	.xstats_get_names = vc_xstats_get_names,
+	.xstats_reset = vc_stats_reset,
+};
+
+/* ---- probe / remove ------------------------------------------------- */
+
+/* Read what the device offers; it is left reset until dev_start. */
+static int
+vc_dev_discover(struct vc_adapter *ad, struct vc_process *p)
+{
+	uint16_t pairs = 1, mtu = 0;
+	int ret;
+
+	ret = vc_dev_init(&p->dev, p->tp);
+	if (ret < 0)
+		return ret;
+	ret = vc_dev_reset(&p->dev);
+	if (ret < 0)
+		return ret;
+	vc_dev_status_add(&p->dev, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+				   VIRTIO_CONFIG_S_DRIVER);
+	ad->run.dev_features = vc_dev_features_get(&p->dev);
+	if (!(ad->run.dev_features & VC_BIT(VIRTIO_F_VERSION_1))) {
+		VC_LOG(ERR, "%s: device does not offer VIRTIO_F_VERSION_1",
+		       ad->name);
+		return -ENOTSUP;
+	}
+	/* 3.1.1: config may be read before FEATURES_OK to decide. */
+	if ((ad->run.dev_features & VC_BIT(VIRTIO_NET_F_MAC)) &&
+	    vc_dev_config_read(&p->dev, VC_NETCFG(mac), ad->mac.addr_bytes,
+			       RTE_ETHER_ADDR_LEN) < 0)
+		return -EIO;
+	if (!(ad->run.dev_features & VC_BIT(VIRTIO_NET_F_MAC)))
+		rte_eth_random_addr(ad->mac.addr_bytes);
+	if ((ad->run.dev_features & VC_BIT(VIRTIO_NET_F_MQ)) &&
+	    vc_dev_config_read(&p->dev, VC_NETCFG(max_virtqueue_pairs),
+			       &pairs, sizeof(pairs)) < 0)
+		return -EIO;
+	if ((ad->run.dev_features & VC_BIT(VIRTIO_NET_F_MTU)) &&
+	    vc_dev_config_read(&p->dev, VC_NETCFG(mtu), &mtu, sizeof(mtu)) < 0)
+		return -EIO;
+	pairs = RTE_MAX(pairs, (uint16_t)1);
+	ad->run.max_pairs = RTE_MIN(pairs, ad->cfg.queues);
+	if (ad->run.max_pairs < ad->cfg.queues)
+		VC_LOG(WARNING, "%s: queues=%u but the backend has %u pairs",
+		       ad->name, ad->cfg.queues, pairs);
+	ad->run.dev_mtu = mtu;
+	return vc_dev_reset(&p->dev);
+}
+
+static int
+vc_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct vc_devsim_args dargs = { 0 };
+	struct rte_eth_dev *dev;
+	struct vc_adapter *ad;
+	struct vc_process *p;
+	struct vc_cfg cfg;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		VC_LOG(ERR, "%s: secondary processes are not supported yet",
+		       name);
+		return -ENOTSUP;
+	}
+	ret = vc_devargs_parse(name, rte_vdev_device_args(vdev), &cfg);
+	if (ret < 0)
+		return ret;
+
+	dev = rte_eth_vdev_allocate(vdev, sizeof(*ad));
+	if (dev == NULL)
+		return -ENOMEM;
+	ad = dev->data->dev_private;
+	ad->cfg = cfg;
+	snprintf(ad->name, sizeof(ad->name), "%s", name);
+	p = rte_zmalloc_socket("vc_process", sizeof(*p), 0, vdev->device.numa_node);
+	if (p == NULL) {
+		ret = -ENOMEM;
+		goto err_release;
+	}
+	dev->process_private = p;
+
+	dargs.path = cfg.path;
+	dargs.mac_valid = cfg.mac_set;
+	memcpy(dargs.mac, cfg.mac.addr_bytes, sizeof(dargs.mac));
+	dargs.max_queue_pairs = cfg.queues;
+	dargs.queue_size_max = cfg.queue_size;
+	dargs.feature_mask = ~0ULL;
+	ret = vc_transport_devsim_open(&dargs, &p->tp);
+	if (ret < 0) {
+		VC_LOG(ERR, "%s: cannot attach to vhost-user socket %s: %s",
+		       name, cfg.path, strerror(-ret));
+		goto err_free_proc;
+	}
+	ret = vc_dev_discover(ad, p);
+	if (ret < 0)
+		goto err_close_tp;
+
+	dev->dev_ops = &vc_eth_dev_ops;
+	dev->rx_pkt_burst = vc_recv_pkts;
+	dev->tx_pkt_burst = vc_xmit_pkts;
+	dev->data->mac_addrs = &ad->mac;
+	dev->data->dev_link.link_speed = cfg.speed;
+	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
+	rte_eth_dev_probing_finish(dev);
+	VC_LOG(INFO, "%s: port %u on %s, MAC " RTE_ETHER_ADDR_PRT_FMT
+	       ", up to %u queue pairs", name, dev->data->port_id, cfg.path,
+	       RTE_ETHER_ADDR_BYTES(&ad->mac), ad->run.max_pairs);
+	return 0;
+
+err_close_tp:
+	p->tp->ops->close(p->tp);
+err_free_proc:
+	rte_free(p);
+	dev->process_private = NULL;
+err_release:
+	rte_eth_dev_release_port(dev);
+	return ret;
+}
+
+static int
+vc_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *dev;
+
+	dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+	if (dev == NULL)
+		return 0;
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return rte_eth_dev_release_port(dev);
+	return rte_eth_dev_close(dev->data->port_id);
+}
+
+static struct rte_vdev_driver vc_vdev_driver = {
+	.probe = vc_probe,
+	.remove = vc_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(net_virtio_container, vc_vdev_driver);
+RTE_PMD_REGISTER_PARAM_STRING(net_virtio_container, VC_DEVARGS_HELP);

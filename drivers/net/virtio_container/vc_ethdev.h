@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 virtio-container authors
+ */
+#ifndef VC_ETHDEV_H
+#define VC_ETHDEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "vc_dev.h"
+#include "vc_devargs.h"
+
+/* With mergeable buffers a frame may span buffers up to this size, as
+ * upstream virtio allows. */
+#define VC_MAX_RX_PKTLEN 9728
+
+/** State negotiated or set up at run time (vs. vc_cfg, the limits). */
+struct vc_run {
+	uint64_t features;     /**< negotiated at the last dev_start */
+	uint16_t max_pairs;    /**< min(cfg.queues, device pairs) */
+	uint16_t dev_mtu;      /**< device's MTU, 0 when not offered */
+	uint64_t dev_features; /**< offered by the device at probe */
+	bool started;
+};
+
+/** eth_dev->data->dev_private: shared, holds no process-local pointer. */
+struct vc_adapter {
+	struct vc_cfg cfg;
+	struct vc_run run;
+	struct rte_ether_addr mac;
+	char name[RTE_DEV_NAME_MAX_LEN];
+};
+
+/** eth_dev->process_private: pointers valid in this process only. */
+struct vc_process {
+	struct vc_transport *tp;
+	struct vc_dev dev;
+};
+
+#endif /* VC_ETHDEV_H */
