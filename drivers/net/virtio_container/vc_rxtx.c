@@ -75,6 +75,7 @@ vc_rxq_fill(struct vc_queue *q)
 void
 vc_queue_drain(struct vc_queue *q)
 {
+	struct vc_ring_stats stats;
 	void *cookie;
 
 	while ((cookie = vc_ring_detach_unused(&q->ring)) != NULL)
@@ -83,7 +84,10 @@ vc_queue_drain(struct vc_queue *q)
 		rte_pktmbuf_free(q->rx_head);
 	q->rx_head = q->rx_tail = NULL;
 	q->rx_left = 0;
+	/* Counters live until stats_reset, not until the next stop. */
+	stats = q->ring.stats;
 	vc_ring_reinit(&q->ring);
+	q->ring.stats = stats;
 }
 
 /* Drop the packet being assembled (bad buffer or bad header). */
@@ -158,6 +162,9 @@ vc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	uint16_t n, i, got = 0;
 	uint64_t bytes = 0;
 
+	/* A ring the device corrupted is left alone until reset. */
+	if (unlikely(vc_ring_is_broken(&q->ring)))
+		return 0;
 	nb = RTE_MIN(nb, (uint16_t)VC_BURST_MAX);
 	n = vc_ring_dequeue(&q->ring, used, nb);
 	for (i = 0; i < n; i++) {
@@ -247,7 +254,7 @@ vc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 {
 	struct vc_queue *q = txq;
 	uint64_t bytes = 0;
-	uint16_t i;
+	uint16_t i, dropped = 0;
 	int ret;
 
 	if (unlikely(vc_ring_is_broken(&q->ring)))
@@ -274,16 +281,17 @@ vc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 		if (unlikely(ret < 0)) {
 			/* Can never fit: consume and count, as NICs do. */
 			q->stats.errors++;
+			dropped++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
 		bytes += m->pkt_len;
 	}
-	if (likely(i > 0)) {
+	if (likely(i > dropped)) {
 		vc_ring_publish(&q->ring);
 		vc_ring_kick(&q->ring);
 	}
-	q->stats.packets += i;
+	q->stats.packets += i - dropped;
 	q->stats.bytes += bytes;
 	return i;
 }
