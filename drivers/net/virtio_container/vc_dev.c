@@ -100,7 +100,7 @@ bad:
 int
 vc_dev_init(struct vc_dev *d, struct vc_transport *tp)
 {
-	uint32_t vendor, device, status, pos, ttl = VC_PCI_CAP_TTL;
+	uint32_t vendor, device, status, pos, nq = 0, ttl = VC_PCI_CAP_TTL;
 	int ret;
 
 	memset(d, 0, sizeof(*d));
@@ -149,6 +149,11 @@ vc_dev_init(struct vc_dev *d, struct vc_transport *tp)
 		       d->common.len, d->notify.len, d->isr.len, d->device.len);
 		return -ENODEV;
 	}
+	if (common_read(d, VC_COMMON(num_queues), 2, &nq) < 0 || nq == 0) {
+		VC_LOG(ERR, "device has no virtqueues");
+		return -ENODEV;
+	}
+	d->num_queues = nq;
 	return 0;
 }
 
@@ -296,26 +301,25 @@ vc_dev_driver_ok(struct vc_dev *d)
 }
 
 int
-vc_dev_config_read(struct vc_dev *d, uint32_t off, void *buf, uint32_t len)
+vc_dev_config_read(struct vc_dev *d, uint32_t off, void *buf, uint32_t len,
+		   unsigned int width)
 {
 	uint8_t *p = buf;
 	uint32_t gen0 = 0, gen1 = 0, i, v;
 	int tries = 16;
 
-	if ((uint64_t)off + len > d->device.len)
+	if ((uint64_t)off + len > d->device.len ||
+	    (width != 1 && width != 2 && width != 4) || len % width ||
+	    off % width)
 		return -ERANGE;
 	do {
 		common_read(d, VC_COMMON(config_generation), 1, &gen0);
-		for (i = 0; i < len; ) {
-			unsigned int w = ((off + i) % 4 == 0 && len - i >= 4) ? 4 :
-				((off + i) % 2 == 0 && len - i >= 2) ? 2 : 1;
-
+		for (i = 0; i < len; i += width) {
 			v = 0;
 			if (vc_tp_bar_read(d->tp, d->device.bar,
-					   d->device.off + off + i, w, &v))
+					   d->device.off + off + i, width, &v))
 				return -EIO;
-			memcpy(p + i, &v, w); /* little-endian host */
-			i += w;
+			memcpy(p + i, &v, width); /* little-endian host */
 		}
 		common_read(d, VC_COMMON(config_generation), 1, &gen1);
 	} while (gen0 != gen1 && --tries > 0);

@@ -84,11 +84,13 @@ int vc_dev_queue_setup(struct vc_dev *d, uint16_t q, uint16_t size,
 int vc_dev_driver_ok(struct vc_dev *d);
 
 /**
- * Read @len bytes of device config at @off into @buf, retrying while
- * config_generation changes (bounded), using natural-width accesses.
+ * Read @len bytes of device config at @off into @buf as fields of @width
+ * bytes (the field's natural width, 4.1.3.1), retrying while
+ * config_generation changes (bounded).
+ * @return 0, -ERANGE (outside the region or misaligned), -EIO, -EAGAIN.
  */
 int vc_dev_config_read(struct vc_dev *d, uint32_t off, void *buf,
-		       uint32_t len);
+		       uint32_t len, unsigned int width);
 
 /** Offset in BAR d->notify.bar where a write of @q kicks queue @q. */
 uint64_t vc_dev_notify_off(struct vc_dev *d, uint16_t q);

@@ -45,6 +45,14 @@ proc_of(struct rte_eth_dev *dev)
 	return dev->process_private;
 }
 
+/* Mergeable RX buffers wanted and offered: frames may span mbufs. */
+static bool
+vc_mergeable(const struct vc_adapter *ad)
+{
+	return ad->cfg.mrg_rxbuf &&
+	       (ad->run.dev_features & VC_BIT(VIRTIO_NET_F_MRG_RXBUF));
+}
+
 /* ---- queues -------------------------------------------------------- */
 
 static void
@@ -69,9 +77,10 @@ vc_queue_alloc(struct rte_eth_dev *dev, uint16_t qid, bool rx,
 	size_t ring_len;
 	int ret;
 
-	/* Ring size from nb_desc, bounded by the queue_size devarg. */
-	size = nb_desc ? rte_align32pow2(nb_desc) : ad->cfg.queue_size;
-	size = RTE_MIN(size, (uint32_t)ad->cfg.queue_size);
+	/* Ring size from nb_desc, bounded by what the device allows.  Round
+	 * down, so a pool sized for nb_desc mbufs still fills the ring. */
+	size = nb_desc ? rte_align32prevpow2(nb_desc) : ad->run.queue_size_max;
+	size = RTE_MIN(size, (uint32_t)ad->run.queue_size_max);
 	size = RTE_MAX(size, (uint32_t)VC_QUEUE_SIZE_MIN);
 
 	q = rte_zmalloc_socket("vc_queue", sizeof(*q), RTE_CACHE_LINE_SIZE,
@@ -139,9 +148,10 @@ vc_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		       ad->name, mp->name, room);
 		return -EINVAL;
 	}
+	/* A frame spans mbufs only with mergeable buffers. */
 	if (frame > room - RTE_PKTMBUF_HEADROOM &&
-	    !(offloads & RTE_ETH_RX_OFFLOAD_SCATTER)) {
-		VC_LOG(ERR, "%s: MTU %u needs frames of %u bytes but mbufs of %s hold %u: enable RX scatter or use larger mbufs",
+	    (!(offloads & RTE_ETH_RX_OFFLOAD_SCATTER) || !vc_mergeable(ad))) {
+		VC_LOG(ERR, "%s: MTU %u needs frames of %u bytes but mbufs of %s hold %u: use larger mbufs, or mrg_rxbuf=1 with RX scatter",
 		       ad->name, dev->data->mtu, frame, mp->name,
 		       room - RTE_PKTMBUF_HEADROOM);
 		return -EINVAL;
@@ -231,6 +241,22 @@ vc_queues_drain(struct rte_eth_dev *dev)
 	}
 }
 
+/*
+ * Reset the device so that the backend stops the rings (GET_VRING_BASE),
+ * then take back every mbuf they hold.  If the reset did not complete the
+ * backend may still write into those mbufs: keep them out of the pools.
+ */
+static void
+vc_dev_quiesce(struct rte_eth_dev *dev)
+{
+	if (vc_dev_reset(&proc_of(dev)->dev) < 0) {
+		VC_LOG(ERR, "%s: device did not stop; its RX/TX buffers are not returned to their pools",
+		       adapter_of(dev)->name);
+		return;
+	}
+	vc_queues_drain(dev);
+}
+
 static int
 vc_dev_start(struct rte_eth_dev *dev)
 {
@@ -241,13 +267,21 @@ vc_dev_start(struct rte_eth_dev *dev)
 	uint16_t i;
 	int ret;
 
+	/* ethdev does not check that every configured queue was set up. */
+	for (i = 0; i < dev->data->nb_rx_queues; i++)
+		if (dev->data->rx_queues[i] == NULL)
+			goto err_no_queue;
+	for (i = 0; i < dev->data->nb_tx_queues; i++)
+		if (dev->data->tx_queues[i] == NULL)
+			goto err_no_queue;
+
 	/* Every start is a full virtio initialisation (3.1.1), so that a
 	 * changed queue count or feature set needs nothing special. */
 	ret = vc_dev_reset(&p->dev);
 	if (ret < 0)
 		return ret;
-	vc_dev_status_add(&p->dev, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				   VIRTIO_CONFIG_S_DRIVER);
+	vc_dev_status_add(&p->dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	vc_dev_status_add(&p->dev, VIRTIO_CONFIG_S_DRIVER);
 	ret = vc_dev_negotiate(&p->dev, vc_wanted_features(ad, pairs),
 			       &ad->run.features);
 	if (ret < 0)
@@ -295,11 +329,14 @@ vc_dev_start(struct rte_eth_dev *dev)
 	       dev->data->nb_tx_queues);
 	return 0;
 
+err_no_queue:
+	VC_LOG(ERR, "%s: queue %u is configured but was not set up",
+	       ad->name, i);
+	return -EINVAL;
 err_fail:
 	vc_dev_status_add(&p->dev, VIRTIO_CONFIG_S_FAILED);
 err_reset:
-	vc_dev_reset(&p->dev);
-	vc_queues_drain(dev);
+	vc_dev_quiesce(dev);
 	return ret;
 }
 
@@ -317,10 +354,7 @@ vc_dev_stop(struct rte_eth_dev *dev)
 		.link_autoneg = RTE_ETH_LINK_FIXED,
 		.link_status = RTE_ETH_LINK_DOWN,
 	});
-	/* The reset makes the backend stop the rings (GET_VRING_BASE) before
-	 * the buffers they point to go back to their pools. */
-	vc_dev_reset(&proc_of(dev)->dev);
-	vc_queues_drain(dev);
+	vc_dev_quiesce(dev);
 	return 0;
 }
 
@@ -367,7 +401,7 @@ static int
 vc_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct vc_adapter *ad = adapter_of(dev);
-	uint32_t max_frame = ad->cfg.mrg_rxbuf ? VC_MAX_RX_PKTLEN :
+	uint32_t max_frame = vc_mergeable(ad) ? VC_MAX_RX_PKTLEN :
 					RTE_MBUF_DEFAULT_DATAROOM;
 
 	info->max_rx_queues = ad->run.max_pairs;
@@ -378,21 +412,49 @@ vc_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 			max_frame - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
 	info->max_mac_addrs = 1;
-	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
+	info->rx_offload_capa = vc_mergeable(ad) ? RTE_ETH_RX_OFFLOAD_SCATTER : 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	info->rx_desc_lim = (struct rte_eth_desc_lim){
-		.nb_max = ad->cfg.queue_size,
+		.nb_max = ad->run.queue_size_max,
 		.nb_min = VC_QUEUE_SIZE_MIN,
 		.nb_align = 1,
 	};
 	info->tx_desc_lim = info->rx_desc_lim;
-	info->default_rxportconf.ring_size = ad->cfg.queue_size;
-	info->default_txportconf.ring_size = ad->cfg.queue_size;
+	info->default_rxportconf.ring_size = ad->run.queue_size_max;
+	info->default_txportconf.ring_size = ad->run.queue_size_max;
 	info->default_rxportconf.nb_queues = 1;
 	info->default_txportconf.nb_queues = 1;
 	info->speed_capa = ad->cfg.speed == RTE_ETH_SPEED_NUM_UNKNOWN ?
 		0 : rte_eth_speed_bitflag(ad->cfg.speed, RTE_ETH_LINK_FULL_DUPLEX);
 	return 0;
+}
+
+/*
+ * A ring the device corrupted stays dead until the port is restarted; the
+ * link reports it, and the reason is logged once per queue.
+ */
+static bool
+vc_rings_broken(struct rte_eth_dev *dev)
+{
+	struct vc_adapter *ad = adapter_of(dev);
+	bool broken = false;
+	uint16_t i, n = dev->data->nb_rx_queues + dev->data->nb_tx_queues;
+
+	for (i = 0; i < n; i++) {
+		struct vc_queue *q = i < dev->data->nb_rx_queues ?
+			dev->data->rx_queues[i] :
+			dev->data->tx_queues[i - dev->data->nb_rx_queues];
+
+		if (q == NULL || !vc_ring_is_broken(&q->ring))
+			continue;
+		broken = true;
+		if (!q->broken_logged) {
+			q->broken_logged = true;
+			VC_LOG(ERR, "%s: virtqueue %u stopped, the device broke the ring: %s",
+			       ad->name, q->notify.qidx, q->ring.broken_reason);
+		}
+	}
+	return broken;
 }
 
 static int
@@ -408,12 +470,12 @@ vc_link_update(struct rte_eth_dev *dev, int wait)
 	uint16_t st = 0;
 
 	RTE_SET_USED(wait);
-	if (ad->run.started) {
+	if (ad->run.started && !vc_rings_broken(dev)) {
 		link.link_status = RTE_ETH_LINK_UP;
 		/* The device's status field is the truth when it has one. */
 		if ((ad->run.features & VC_BIT(VIRTIO_NET_F_STATUS)) &&
 		    (vc_dev_config_read(&proc_of(dev)->dev, VC_NETCFG(status),
-					&st, sizeof(st)) < 0 ||
+					&st, sizeof(st), 2) < 0 ||
 		     !(st & VIRTIO_NET_S_LINK_UP)))
 			link.link_status = RTE_ETH_LINK_DOWN;
 	}
@@ -608,8 +670,8 @@ vc_dev_discover(struct vc_adapter *ad, struct vc_process *p)
 	ret = vc_dev_reset(&p->dev);
 	if (ret < 0)
 		return ret;
-	vc_dev_status_add(&p->dev, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				   VIRTIO_CONFIG_S_DRIVER);
+	vc_dev_status_add(&p->dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	vc_dev_status_add(&p->dev, VIRTIO_CONFIG_S_DRIVER);
 	ad->run.dev_features = vc_dev_features_get(&p->dev);
 	if (!(ad->run.dev_features & VC_BIT(VIRTIO_F_VERSION_1))) {
 		VC_LOG(ERR, "%s: device does not offer VIRTIO_F_VERSION_1",
@@ -619,16 +681,16 @@ vc_dev_discover(struct vc_adapter *ad, struct vc_process *p)
 	/* 3.1.1: config may be read before FEATURES_OK to decide. */
 	if ((ad->run.dev_features & VC_BIT(VIRTIO_NET_F_MAC)) &&
 	    vc_dev_config_read(&p->dev, VC_NETCFG(mac), ad->mac.addr_bytes,
-			       RTE_ETHER_ADDR_LEN) < 0)
+			       RTE_ETHER_ADDR_LEN, 1) < 0)
 		return -EIO;
 	if (!(ad->run.dev_features & VC_BIT(VIRTIO_NET_F_MAC)))
 		rte_eth_random_addr(ad->mac.addr_bytes);
 	if ((ad->run.dev_features & VC_BIT(VIRTIO_NET_F_MQ)) &&
 	    vc_dev_config_read(&p->dev, VC_NETCFG(max_virtqueue_pairs),
-			       &pairs, sizeof(pairs)) < 0)
+			       &pairs, sizeof(pairs), 2) < 0)
 		return -EIO;
 	if ((ad->run.dev_features & VC_BIT(VIRTIO_NET_F_MTU)) &&
-	    vc_dev_config_read(&p->dev, VC_NETCFG(mtu), &mtu, sizeof(mtu)) < 0)
+	    vc_dev_config_read(&p->dev, VC_NETCFG(mtu), &mtu, sizeof(mtu), 2) < 0)
 		return -EIO;
 	pairs = RTE_MAX(pairs, (uint16_t)1);
 	ad->run.max_pairs = RTE_MIN(pairs, ad->cfg.queues);
@@ -636,6 +698,16 @@ vc_dev_discover(struct vc_adapter *ad, struct vc_process *p)
 		VC_LOG(WARNING, "%s: queues=%u but the backend has %u pairs",
 		       ad->name, ad->cfg.queues, pairs);
 	ad->run.dev_mtu = mtu;
+	/* 4.1.5.1.3: a queue may be made smaller than the device's maximum,
+	 * never larger.  Queue 0 stands for all: devsim sizes them alike. */
+	ad->run.queue_size_max = RTE_MIN(vc_dev_queue_size_max(&p->dev, 0),
+					 ad->cfg.queue_size);
+	if (ad->run.queue_size_max < VC_QUEUE_SIZE_MIN ||
+	    !rte_is_power_of_2(ad->run.queue_size_max)) {
+		VC_LOG(ERR, "%s: device queue size %u unusable", ad->name,
+		       ad->run.queue_size_max);
+		return -ENOTSUP;
+	}
 	return vc_dev_reset(&p->dev);
 }
 
@@ -694,6 +766,9 @@ vc_probe(struct rte_vdev_device *vdev)
 	dev->data->mac_addrs = &ad->mac;
 	dev->data->dev_link.link_speed = cfg.speed;
 	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
+	/* Nothing filters: the port is promiscuous from the start. */
+	dev->data->promiscuous = 1;
+	dev->data->all_multicast = 1;
 	rte_eth_dev_probing_finish(dev);
 	VC_LOG(INFO, "%s: port %u on %s, MAC " RTE_ETHER_ADDR_PRT_FMT
 	       ", up to %u queue pairs", name, dev->data->port_id, cfg.path,
@@ -720,7 +795,9 @@ vc_remove(struct rte_vdev_device *vdev)
 		return 0;
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return rte_eth_dev_release_port(dev);
-	return rte_eth_dev_close(dev->data->port_id);
+	/* ethdev refuses to close a started port: hot-unplug stops it. */
+	vc_dev_close(dev);
+	return rte_eth_dev_release_port(dev);
 }
 
 static struct rte_vdev_driver vc_vdev_driver = {

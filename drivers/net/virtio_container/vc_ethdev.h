@@ -22,6 +22,7 @@ struct vc_run {
 	uint16_t max_pairs;    /**< min(cfg.queues, device pairs) */
 	uint16_t dev_mtu;      /**< device's MTU, 0 when not offered */
 	uint64_t dev_features; /**< offered by the device at probe */
+	uint16_t queue_size_max; /**< min(cfg.queue_size, device's max) */
 	bool started;
 };
 

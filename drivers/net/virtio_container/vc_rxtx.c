@@ -15,6 +15,8 @@
 #include "vc_virtio.h"
 
 #define VC_BURST_MAX 64
+/* Free RX descriptors worth a refill. */
+#define VC_RX_REFILL 32
 
 void
 vc_queue_kick(void *opaque)
@@ -41,35 +43,44 @@ rx_buf_len(const struct rte_mbuf *m)
 	return m->buf_len - RTE_PKTMBUF_HEADROOM + VC_NET_HDR_SIZE;
 }
 
-static int
+/*
+ * Post up to @want fresh mbufs.  A failed bulk allocation is retried with
+ * smaller requests, so that a nearly empty pool still keeps the ring fed.
+ * @return the number posted.
+ */
+static uint16_t
 rxq_post(struct vc_queue *q, uint16_t want)
 {
 	struct rte_mbuf *m[VC_BURST_MAX];
-	uint16_t i, n, posted = 0;
+	uint16_t i, n = RTE_MIN(want, (uint16_t)VC_BURST_MAX), posted = 0;
 
-	while (want > 0) {
-		n = RTE_MIN(want, (uint16_t)VC_BURST_MAX);
+	while (want > 0 && n > 0) {
 		if (rte_pktmbuf_alloc_bulk(q->mp, m, n) != 0) {
-			q->stats.nombuf += n;
-			break;
+			q->stats.nombuf++;
+			n /= 2;
+			continue;
 		}
 		for (i = 0; i < n; i++)
 			vc_ring_add_one(&q->ring, rx_buf_addr(m[i]),
 					rx_buf_len(m[i]), true, m[i]);
 		want -= n;
 		posted += n;
+		n = RTE_MIN(want, n);
 	}
 	if (posted) {
 		vc_ring_publish(&q->ring);
 		vc_ring_kick(&q->ring);
 	}
-	return want ? -ENOMEM : 0;
+	return posted;
 }
 
 int
 vc_rxq_fill(struct vc_queue *q)
 {
-	return rxq_post(q, vc_ring_free_count(&q->ring));
+	uint16_t want = vc_ring_free_count(&q->ring);
+
+	/* Some buffers are enough to start; refills top the ring up. */
+	return want == 0 || rxq_post(q, want) > 0 ? 0 : -ENOMEM;
 }
 
 void
@@ -90,16 +101,19 @@ vc_queue_drain(struct vc_queue *q)
 	q->ring.stats = stats;
 }
 
-/* Drop the packet being assembled (bad buffer or bad header). */
+/*
+ * Drop the packet a bad buffer belongs to.  Its remaining buffers
+ * (rx_left) are still to come and are discarded as they arrive, so that
+ * their payload is never parsed as a header.
+ */
 static inline void
 rx_drop_partial(struct vc_queue *q)
 {
 	if (q->rx_head != NULL) {
 		rte_pktmbuf_free(q->rx_head);
 		q->rx_head = q->rx_tail = NULL;
-		q->stats.errors++;
 	}
-	q->rx_left = 0;
+	q->stats.errors++;
 }
 
 /*
@@ -135,6 +149,11 @@ rx_one(struct vc_queue *q, struct rte_mbuf *m, uint32_t len)
 		m->port = q->port_id;
 		q->rx_head = q->rx_tail = m;
 		q->rx_left = nbufs - 1;
+	} else if (unlikely(q->rx_head == NULL)) {
+		/* Rest of a dropped packet. */
+		rte_pktmbuf_free(m);
+		q->rx_left--;
+		return NULL;
 	} else {
 		/* Continuation buffers carry no header (5.1.6.4.2). */
 		struct rte_mbuf *h = q->rx_head;
@@ -170,14 +189,22 @@ vc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = used[i].cookie;
 
-		if (i + 1 < n)
-			rte_prefetch0(used[i + 1].cookie);
+		if (i + 1 < n) {
+			const struct rte_mbuf *nx = used[i + 1].cookie;
+
+			rte_prefetch0(nx);
+			rte_prefetch0((void *)(uintptr_t)rx_buf_addr(nx));
+		}
 		if (unlikely(used[i].len == VC_RING_LEN_BAD)) {
 			/* The buffer cannot be trusted; neither can the packet
-			 * it belonged to. */
+			 * it belongs to. */
 			rte_pktmbuf_free(m);
-			rx_drop_partial(q);
-			q->stats.errors++;
+			if (q->rx_left > 0) {
+				rx_drop_partial(q);
+				q->rx_left--;
+			} else {
+				q->stats.errors++;
+			}
 			continue;
 		}
 		m = rx_one(q, m, used[i].len);
@@ -188,7 +215,8 @@ vc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	}
 	q->stats.packets += got;
 	q->stats.bytes += bytes;
-	if (n != 0 || vc_ring_free_count(&q->ring) >= q->size / 2)
+	/* Refill in batches: one allocation, one publish, one kick check. */
+	if (vc_ring_free_count(&q->ring) >= RTE_MIN(VC_RX_REFILL, q->size / 4))
 		rxq_post(q, vc_ring_free_count(&q->ring));
 	return got;
 }
@@ -197,6 +225,7 @@ static inline void
 tx_reclaim(struct vc_queue *q)
 {
 	struct vc_ring_used used[VC_BURST_MAX];
+	struct rte_mbuf *m[VC_BURST_MAX];
 	uint16_t n, i;
 
 	do {
@@ -204,7 +233,8 @@ tx_reclaim(struct vc_queue *q)
 		/* TX chains have nothing device-writable: a non-zero len is
 		 * counted by the ring; the mbuf is ours to free either way. */
 		for (i = 0; i < n; i++)
-			rte_pktmbuf_free(used[i].cookie);
+			m[i] = used[i].cookie;
+		rte_pktmbuf_free_bulk(m, n);
 	} while (n == VC_BURST_MAX);
 }
 
@@ -249,32 +279,43 @@ tx_one_chain(struct vc_queue *q, struct rte_mbuf *m)
 	return vc_ring_add_chain(&q->ring, segs, n, m);
 }
 
+static inline int
+tx_enqueue(struct vc_queue *q, struct rte_mbuf *m)
+{
+	struct virtio_net_hdr_mrg_rxbuf *h;
+
+	if (unlikely(m->nb_segs != 1 || !tx_can_push(m)))
+		return tx_one_chain(q, m);
+	/* Common case: header in the headroom, one descriptor. */
+	h = rte_pktmbuf_mtod_offset(m, void *, -VC_NET_HDR_SIZE);
+	memset(h, 0, VC_NET_HDR_SIZE);
+	return vc_ring_add_one(&q->ring, (uintptr_t)h,
+			       m->data_len + VC_NET_HDR_SIZE, false, m);
+}
+
 uint16_t
 vc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 {
 	struct vc_queue *q = txq;
 	uint64_t bytes = 0;
 	uint16_t i, dropped = 0;
+	bool reclaimed = false;
 	int ret;
 
 	if (unlikely(vc_ring_is_broken(&q->ring)))
 		return 0;
-	if (vc_ring_free_count(&q->ring) < nb)
+	if (vc_ring_free_count(&q->ring) < RTE_MAX(nb, (uint16_t)(q->size / 4)))
 		tx_reclaim(q);
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (likely(m->nb_segs == 1 && tx_can_push(m))) {
-			struct virtio_net_hdr_mrg_rxbuf *h =
-				rte_pktmbuf_mtod_offset(m, void *,
-							-VC_NET_HDR_SIZE);
-
-			memset(h, 0, VC_NET_HDR_SIZE);
-			ret = vc_ring_add_one(&q->ring, (uintptr_t)h,
-					      m->data_len + VC_NET_HDR_SIZE,
-					      false, m);
-		} else {
-			ret = tx_one_chain(q, m);
+		ret = tx_enqueue(q, m);
+		if (unlikely(ret == -ENOSPC) && !reclaimed) {
+			/* The reclaim threshold counts packets; this one needs
+			 * more descriptors than are free.  Reclaim once more. */
+			reclaimed = true;
+			tx_reclaim(q);
+			ret = tx_enqueue(q, m);
 		}
 		if (unlikely(ret == -ENOSPC))
 			break;

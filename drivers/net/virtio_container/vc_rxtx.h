@@ -50,13 +50,17 @@ struct vc_queue {
 	uint16_t port_id;
 	uint16_t queue_id;               /**< ethdev queue index */
 	uint16_t size;                   /**< ring entries */
+	bool broken_logged;              /**< control path: reason logged */
 	void *tx_hdr;                    /**< TX: zeroed header for mbufs
 					  *   without usable headroom */
 	const struct rte_memzone *mz;    /**< ring + TX header memory */
 	struct vc_ring_slot *slots;
 };
 
-/** Post mbufs to every free RX descriptor. @return 0 or -ENOMEM. */
+/**
+ * Post mbufs to the free RX descriptors.
+ * @return 0 when at least one was posted (or none was free), -ENOMEM.
+ */
 int vc_rxq_fill(struct vc_queue *q);
 
 /** Return every mbuf the queue holds to its pool; reinit the ring. */

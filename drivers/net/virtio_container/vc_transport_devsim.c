@@ -181,7 +181,7 @@ vc_transport_devsim_open(const struct vc_devsim_args *args,
 	if (vc_bus == NULL) {
 		vc_bus = devsim_bus_create(vc_devsim_log, NULL);
 		if (vc_bus == NULL) {
-			ret = -errno;
+			ret = errno ? -errno : -ENOMEM;
 			pthread_mutex_unlock(&vc_bus_lock);
 			VC_LOG(ERR, "cannot create the pseudo PCI bus: %s",
 			       strerror(-ret));
