@@ -1,1 +1,874 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 virtio-container authors
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "virtio_pci.h"
+
+#define F_VERSION_1    (1ULL << VIRTIO_F_VERSION_1)
+#define F_RING_PACKED  (1ULL << VIRTIO_F_RING_PACKED)
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int
+be_result(struct devsim_vpci *vp, int rc)
+{
+	vp->backend_calls++;
+	if (rc < 0)
+		vp->backend_errors++;
+	return rc;
+}
+
+static void
+eventfd_signal(int fd)
+{
+	uint64_t one = 1;
+	ssize_t rc;
+
+	/* EAGAIN means the counter is saturated: the reader wakes anyway. */
+	rc = write(fd, &one, sizeof(one));
+	(void)rc;
+}
+
+static void
+vpci_config_irq(struct devsim_vpci *vp)
+{
+	vp->isr |= DEVSIM_VPCI_ISR_CONFIG;
+	if (vp->config_fd >= 0)
+		eventfd_signal(vp->config_fd);
+}
+
+/*
+ * The device cannot go on: set DEVICE_NEEDS_RESET, log the reason (which
+ * devsim.c keeps as the last error) and, if the driver already runs the
+ * device, tell it with a config interrupt (virtio 1.x 2.1.2).
+ */
+static void __attribute__((format(printf, 2, 3)))
+vpci_needs_reset(struct devsim_vpci *vp, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	DEVSIM_LOG(vp->log, ERR, "device needs reset: %s", msg);
+	vp->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	if (vp->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		vpci_config_irq(vp);
+}
+
+static void
+vq_defaults(struct devsim_vpci *vp, struct devsim_vq *vq)
+{
+	memset(vq, 0, sizeof(*vq));
+	vq->size = vp->queue_size_max;
+	vq->msix_vector = VIRTIO_MSI_NO_VECTOR;
+	vq->kick_fd = -1;
+	vq->call_fd = -1;
+}
+
+/* Is the ring the driver programmed inside the shared memory? */
+static bool
+vq_rings_mapped(const struct devsim_vpci *vp, const struct devsim_vq *vq)
+{
+	uint64_t n = vq->size;
+
+	if (vp->driver_features & F_RING_PACKED)
+		return devsim_memtable_contains(vp->mem, vq->desc,
+						DEVSIM_PACKED_DESC_SIZE(n)) &&
+		       devsim_memtable_contains(vp->mem, vq->driver,
+						DEVSIM_PACKED_EVENT_SIZE) &&
+		       devsim_memtable_contains(vp->mem, vq->device,
+						DEVSIM_PACKED_EVENT_SIZE);
+	return devsim_memtable_contains(vp->mem, vq->desc,
+					DEVSIM_SPLIT_DESC_SIZE(n)) &&
+	       devsim_memtable_contains(vp->mem, vq->driver,
+					DEVSIM_SPLIT_AVAIL_SIZE(n)) &&
+	       devsim_memtable_contains(vp->mem, vq->device,
+					DEVSIM_SPLIT_USED_SIZE(n));
+}
+
+/* Start vring @q at the backend; on failure the device needs reset. */
+static int
+vq_start(struct devsim_vpci *vp, unsigned int q)
+{
+	struct devsim_vq *vq = &vp->vqs[q];
+	struct devsim_vring_cfg cfg;
+	int kick, call, rc;
+
+	if (vq->started)
+		return 0;
+	if (!vq_rings_mapped(vp, vq)) {
+		vpci_needs_reset(vp, "queue %u: ring (desc 0x%llx, driver 0x%llx, "
+				 "device 0x%llx, size %u) lies outside the memory "
+				 "table", q, (unsigned long long)vq->desc,
+				 (unsigned long long)vq->driver,
+				 (unsigned long long)vq->device, vq->size);
+		return -EFAULT;
+	}
+	kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (kick < 0) {
+		rc = -errno;
+		goto err_kick;
+	}
+	call = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (call < 0) {
+		rc = -errno;
+		goto err_call;
+	}
+	cfg = (struct devsim_vring_cfg){
+		.num = vq->size,
+		.base = 0,
+		.desc = vq->desc,
+		.avail = vq->driver,
+		.used = vq->device,
+		.kick_fd = kick,
+		.call_fd = call,
+	};
+	rc = be_result(vp, vp->ops->vring_start(vp->be, q, &cfg));
+	if (rc < 0)
+		goto err_start;
+
+	vq->kick_fd = kick;
+	vq->call_fd = call;
+	vq->started = true;
+	/* Pairs with the acquire load in notify_write(). */
+	atomic_store_explicit(&vp->kick_fds[q], kick, memory_order_release);
+	return 0;
+
+err_start:
+	close(call);
+err_call:
+	close(kick);
+err_kick:
+	vpci_needs_reset(vp, "queue %u: cannot start the vring: %s", q,
+			 strerror(-rc));
+	return rc;
+}
+
+static void
+vq_stop(struct devsim_vpci *vp, unsigned int q)
+{
+	struct devsim_vq *vq = &vp->vqs[q];
+	uint32_t base = 0;
+	int rc;
+
+	if (!vq->started)
+		return;
+	/*
+	 * Withdraw the kick fd, then wait until no notify writer can still
+	 * hold it: a writer increments notify_users before loading the fd
+	 * (both seq_cst), so once the store below is visible and the count
+	 * is 0, nobody writes to the fd number we are about to close.
+	 */
+	atomic_store_explicit(&vp->kick_fds[q], -1, memory_order_seq_cst);
+	while (atomic_load_explicit(&vp->notify_users, memory_order_seq_cst))
+		sched_yield();
+
+	rc = be_result(vp, vp->ops->vring_stop(vp->be, q, &base));
+	if (rc < 0)
+		DEVSIM_LOG(vp->log, WARNING, "queue %u: vring_stop: %s", q,
+			   strerror(-rc));
+	close(vq->kick_fd);
+	close(vq->call_fd);
+	vq->kick_fd = -1;
+	vq->call_fd = -1;
+	vq->started = false;
+}
+
+/* ---- device status ------------------------------------------------------ */
+
+static void
+vpci_reset(struct devsim_vpci *vp)
+{
+	unsigned int q;
+	int rc;
+
+	for (q = 0; q < vp->num_queues; q++)
+		vq_stop(vp, q);
+	if (vp->status != 0) {
+		rc = be_result(vp, vp->ops->set_status(vp->be, 0));
+		if (rc < 0)
+			DEVSIM_LOG(vp->log, WARNING, "set_status(0): %s",
+				   strerror(-rc));
+	}
+	for (q = 0; q < vp->num_queues; q++)
+		vq_defaults(vp, &vp->vqs[q]);
+	vp->dfselect = 0;
+	vp->gfselect = 0;
+	vp->driver_features = 0;
+	vp->msix_config = VIRTIO_MSI_NO_VECTOR;
+	vp->queue_select = 0;
+	vp->isr = 0;
+	vp->status = 0;
+}
+
+static bool
+vpci_features_ok(struct devsim_vpci *vp)
+{
+	uint64_t f = vp->driver_features;
+	uint64_t extra = f & ~vp->net->features;
+	int rc;
+
+	if (extra != 0) {
+		DEVSIM_LOG(vp->log, ERR, "FEATURES_OK refused: driver features "
+			   "0x%llx include 0x%llx the device does not offer",
+			   (unsigned long long)f, (unsigned long long)extra);
+		return false;
+	}
+	if (!(f & F_VERSION_1)) {
+		DEVSIM_LOG(vp->log, ERR, "FEATURES_OK refused: driver features "
+			   "0x%llx lack VIRTIO_F_VERSION_1", (unsigned long long)f);
+		return false;
+	}
+	rc = be_result(vp, vp->ops->set_features(vp->be, f));
+	if (rc < 0) {
+		DEVSIM_LOG(vp->log, ERR, "FEATURES_OK refused: backend "
+			   "set_features(0x%llx): %s", (unsigned long long)f,
+			   strerror(-rc));
+		return false;
+	}
+	return true;
+}
+
+/* DRIVER_OK: memory table, then every enabled queue. */
+static int
+vpci_driver_ok(struct devsim_vpci *vp)
+{
+	unsigned int q;
+	int rc;
+
+	if (vp->mem->n == 0) {
+		vpci_needs_reset(vp, "DRIVER_OK without a memory table: call "
+				 "devsim_mem_set() before starting the device");
+		return -EINVAL;
+	}
+	rc = be_result(vp, vp->ops->set_mem_table(vp->be, vp->mem->r,
+						  vp->mem->n));
+	if (rc < 0) {
+		vpci_needs_reset(vp, "backend refused the memory table (%u "
+				 "regions): %s", vp->mem->n, strerror(-rc));
+		return rc;
+	}
+	for (q = 0; q < vp->num_queues; q++) {
+		if (vp->vqs[q].enable != 1)
+			continue;
+		rc = vq_start(vp, q);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+vpci_status_write(struct devsim_vpci *vp, uint8_t val)
+{
+	const uint8_t dev_bits = VIRTIO_CONFIG_S_NEEDS_RESET;
+	uint8_t old = vp->status, add;
+	int rc;
+
+	if (val == 0) {
+		vpci_reset(vp);
+		return 0;
+	}
+	/* Only a reset may clear bits; NEEDS_RESET is the device's to set. */
+	if ((old & ~dev_bits) & ~val)
+		return DEVSIM_IO_IGNORED;
+	add = (uint8_t)(val & ~old & ~dev_bits);
+	if (add == 0)
+		return (val & dev_bits & ~old) ? DEVSIM_IO_IGNORED : 0;
+	if ((old & VIRTIO_CONFIG_S_NEEDS_RESET) &&
+	    (add & ~VIRTIO_CONFIG_S_FAILED)) {
+		DEVSIM_LOG(vp->log, WARNING, "status 0x%02x ignored: the device "
+			   "needs a reset first", val);
+		add &= VIRTIO_CONFIG_S_FAILED;
+		if (add == 0)
+			return DEVSIM_IO_IGNORED;
+	}
+
+	if ((add & VIRTIO_CONFIG_S_FEATURES_OK) && !vpci_features_ok(vp))
+		add &= (uint8_t)~VIRTIO_CONFIG_S_FEATURES_OK;
+	if ((add & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !((old | add) & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		DEVSIM_LOG(vp->log, ERR, "DRIVER_OK refused: FEATURES_OK is not "
+			   "set");
+		add &= (uint8_t)~VIRTIO_CONFIG_S_DRIVER_OK;
+	}
+	if (add == 0)
+		return DEVSIM_IO_IGNORED;
+
+	vp->status = old | add;
+	if (add & VIRTIO_CONFIG_S_DRIVER_OK) {
+		rc = vpci_driver_ok(vp);
+		if (rc < 0)
+			return 0; /* NEEDS_RESET set and logged */
+	}
+	rc = be_result(vp, vp->ops->set_status(vp->be, vp->status));
+	if (rc < 0) {
+		if (add & VIRTIO_CONFIG_S_DRIVER_OK)
+			vpci_needs_reset(vp, "backend set_status(0x%02x): %s",
+					 vp->status, strerror(-rc));
+		else
+			DEVSIM_LOG(vp->log, WARNING, "backend set_status(0x%02x): "
+				   "%s", vp->status, strerror(-rc));
+	}
+	return 0;
+}
+
+/* ---- common configuration ----------------------------------------------- */
+
+struct common_field {
+	uint8_t off;
+	uint8_t width;
+	bool per_queue;
+};
+
+static const struct common_field common_fields[] = {
+	{ VIRTIO_PCI_COMMON_DFSELECT, 4, false },
+	{ VIRTIO_PCI_COMMON_DF, 4, false },
+	{ VIRTIO_PCI_COMMON_GFSELECT, 4, false },
+	{ VIRTIO_PCI_COMMON_GF, 4, false },
+	{ VIRTIO_PCI_COMMON_MSIX, 2, false },
+	{ VIRTIO_PCI_COMMON_NUMQ, 2, false },
+	{ VIRTIO_PCI_COMMON_STATUS, 1, false },
+	{ VIRTIO_PCI_COMMON_CFGGENERATION, 1, false },
+	{ VIRTIO_PCI_COMMON_Q_SELECT, 2, false },
+	{ VIRTIO_PCI_COMMON_Q_SIZE, 2, true },
+	{ VIRTIO_PCI_COMMON_Q_MSIX, 2, true },
+	{ VIRTIO_PCI_COMMON_Q_ENABLE, 2, true },
+	{ VIRTIO_PCI_COMMON_Q_NOFF, 2, true },
+	{ VIRTIO_PCI_COMMON_Q_DESCLO, 4, true },
+	{ VIRTIO_PCI_COMMON_Q_DESCHI, 4, true },
+	{ VIRTIO_PCI_COMMON_Q_AVAILLO, 4, true },
+	{ VIRTIO_PCI_COMMON_Q_AVAILHI, 4, true },
+	{ VIRTIO_PCI_COMMON_Q_USEDLO, 4, true },
+	{ VIRTIO_PCI_COMMON_Q_USEDHI, 4, true },
+};
+
+/*
+ * Find the field at @off.  Returns NULL with *rc = DEVSIM_IO_UNKNOWN when
+ * no field covers @off, or *rc = -EINVAL when the access does not use the
+ * field's natural width and start.
+ */
+static const struct common_field *
+common_field_find(uint64_t off, unsigned int width, int *rc)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(common_fields) / sizeof(common_fields[0]); i++) {
+		const struct common_field *f = &common_fields[i];
+
+		if (off < f->off || off >= (uint64_t)f->off + f->width)
+			continue;
+		if (off != f->off || width != f->width) {
+			*rc = -EINVAL;
+			return NULL;
+		}
+		*rc = 0;
+		return f;
+	}
+	*rc = DEVSIM_IO_UNKNOWN;
+	return NULL;
+}
+
+static uint16_t
+msix_vector_clamp(const struct devsim_vpci *vp, uint32_t v)
+{
+	/* One vector per queue plus one for config changes. */
+	return v < (uint32_t)vp->num_queues + 1 ? (uint16_t)v :
+						 VIRTIO_MSI_NO_VECTOR;
+}
+
+static uint32_t
+lo32(uint64_t v)
+{
+	return (uint32_t)v;
+}
+
+static uint32_t
+hi32(uint64_t v)
+{
+	return (uint32_t)(v >> 32);
+}
+
+static uint64_t
+set_lo32(uint64_t v, uint32_t lo)
+{
+	return (v & ~0xffffffffULL) | lo;
+}
+
+static uint64_t
+set_hi32(uint64_t v, uint32_t hi)
+{
+	return (v & 0xffffffffULL) | (uint64_t)hi << 32;
+}
+
+static uint32_t
+feature_window(uint64_t features, uint32_t select)
+{
+	if (select == 0)
+		return lo32(features);
+	if (select == 1)
+		return hi32(features);
+	return 0;
+}
+
+static int
+common_read(void *opaque, uint64_t off, unsigned int width, uint32_t *val)
+{
+	struct devsim_vpci *vp = opaque;
+	const struct common_field *f;
+	const struct devsim_vq *vq = NULL;
+	int rc;
+
+	f = common_field_find(off, width, &rc);
+	if (f == NULL)
+		return rc;
+	if (f->per_queue) {
+		if (vp->queue_select >= vp->num_queues)
+			return DEVSIM_IO_UNKNOWN;
+		vq = &vp->vqs[vp->queue_select];
+	}
+
+	switch (f->off) {
+	case VIRTIO_PCI_COMMON_DFSELECT:
+		*val = vp->dfselect;
+		break;
+	case VIRTIO_PCI_COMMON_DF:
+		*val = feature_window(vp->net->features, vp->dfselect);
+		break;
+	case VIRTIO_PCI_COMMON_GFSELECT:
+		*val = vp->gfselect;
+		break;
+	case VIRTIO_PCI_COMMON_GF:
+		*val = feature_window(vp->driver_features, vp->gfselect);
+		break;
+	case VIRTIO_PCI_COMMON_MSIX:
+		*val = vp->msix_config;
+		break;
+	case VIRTIO_PCI_COMMON_NUMQ:
+		*val = vp->num_queues;
+		break;
+	case VIRTIO_PCI_COMMON_STATUS:
+		*val = vp->status;
+		break;
+	case VIRTIO_PCI_COMMON_CFGGENERATION:
+		*val = vp->generation;
+		break;
+	case VIRTIO_PCI_COMMON_Q_SELECT:
+		*val = vp->queue_select;
+		break;
+	case VIRTIO_PCI_COMMON_Q_SIZE:
+		*val = vq->size;
+		break;
+	case VIRTIO_PCI_COMMON_Q_MSIX:
+		*val = vq->msix_vector;
+		break;
+	case VIRTIO_PCI_COMMON_Q_ENABLE:
+		*val = vq->enable;
+		break;
+	case VIRTIO_PCI_COMMON_Q_NOFF:
+		/* notify address = notify base + queue index * multiplier */
+		*val = vp->queue_select;
+		break;
+	case VIRTIO_PCI_COMMON_Q_DESCLO:
+		*val = lo32(vq->desc);
+		break;
+	case VIRTIO_PCI_COMMON_Q_DESCHI:
+		*val = hi32(vq->desc);
+		break;
+	case VIRTIO_PCI_COMMON_Q_AVAILLO:
+		*val = lo32(vq->driver);
+		break;
+	case VIRTIO_PCI_COMMON_Q_AVAILHI:
+		*val = hi32(vq->driver);
+		break;
+	case VIRTIO_PCI_COMMON_Q_USEDLO:
+		*val = lo32(vq->device);
+		break;
+	case VIRTIO_PCI_COMMON_Q_USEDHI:
+		*val = hi32(vq->device);
+		break;
+	default:
+		return DEVSIM_IO_UNKNOWN;
+	}
+	return 0;
+}
+
+static int
+queue_size_write(struct devsim_vpci *vp, struct devsim_vq *vq, uint32_t val)
+{
+	/* virtio allows the driver to pick a smaller ring, not a larger one. */
+	if (val == 0 || (val & (val - 1)) || val > vp->queue_size_max) {
+		DEVSIM_LOG(vp->log, WARNING, "queue %u: size %u ignored (power of "
+			   "2 up to %u)", vp->queue_select, val,
+			   vp->queue_size_max);
+		return DEVSIM_IO_IGNORED;
+	}
+	vq->size = (uint16_t)val;
+	return 0;
+}
+
+static int
+queue_enable_write(struct devsim_vpci *vp, struct devsim_vq *vq, uint32_t val)
+{
+	/* Writing 0 is only defined with VIRTIO_F_RING_RESET (not offered). */
+	if (val != 1 || vq->enable == 1)
+		return DEVSIM_IO_IGNORED;
+	vq->enable = 1;
+	/*
+	 * After DRIVER_OK a queue enabled late starts at once (a driver
+	 * bringing more queue pairs up later).
+	 */
+	if ((vp->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !(vp->status & VIRTIO_CONFIG_S_NEEDS_RESET))
+		vq_start(vp, vp->queue_select);
+	return 0;
+}
+
+static int
+common_queue_write(struct devsim_vpci *vp, const struct common_field *f,
+		   uint32_t val)
+{
+	struct devsim_vq *vq;
+
+	if (vp->queue_select >= vp->num_queues)
+		return DEVSIM_IO_IGNORED;
+	vq = &vp->vqs[vp->queue_select];
+
+	switch (f->off) {
+	case VIRTIO_PCI_COMMON_Q_MSIX:
+		vq->msix_vector = msix_vector_clamp(vp, val);
+		return 0;
+	case VIRTIO_PCI_COMMON_Q_ENABLE:
+		return queue_enable_write(vp, vq, val);
+	case VIRTIO_PCI_COMMON_Q_NOFF:
+		return DEVSIM_IO_IGNORED;
+	default:
+		break;
+	}
+	/* The ring's geometry is frozen once the queue is enabled. */
+	if (vq->enable)
+		return DEVSIM_IO_IGNORED;
+	switch (f->off) {
+	case VIRTIO_PCI_COMMON_Q_SIZE:
+		return queue_size_write(vp, vq, val);
+	case VIRTIO_PCI_COMMON_Q_DESCLO:
+		vq->desc = set_lo32(vq->desc, val);
+		break;
+	case VIRTIO_PCI_COMMON_Q_DESCHI:
+		vq->desc = set_hi32(vq->desc, val);
+		break;
+	case VIRTIO_PCI_COMMON_Q_AVAILLO:
+		vq->driver = set_lo32(vq->driver, val);
+		break;
+	case VIRTIO_PCI_COMMON_Q_AVAILHI:
+		vq->driver = set_hi32(vq->driver, val);
+		break;
+	case VIRTIO_PCI_COMMON_Q_USEDLO:
+		vq->device = set_lo32(vq->device, val);
+		break;
+	case VIRTIO_PCI_COMMON_Q_USEDHI:
+		vq->device = set_hi32(vq->device, val);
+		break;
+	default:
+		return DEVSIM_IO_UNKNOWN;
+	}
+	return 0;
+}
+
+static int
+common_write(void *opaque, uint64_t off, unsigned int width, uint32_t val)
+{
+	struct devsim_vpci *vp = opaque;
+	const struct common_field *f;
+	int rc;
+
+	f = common_field_find(off, width, &rc);
+	if (f == NULL)
+		return rc;
+	if (f->per_queue)
+		return common_queue_write(vp, f, val);
+
+	switch (f->off) {
+	case VIRTIO_PCI_COMMON_DFSELECT:
+		vp->dfselect = val;
+		return 0;
+	case VIRTIO_PCI_COMMON_GFSELECT:
+		vp->gfselect = val;
+		return 0;
+	case VIRTIO_PCI_COMMON_GF:
+		/* Features are frozen once FEATURES_OK was accepted. */
+		if (vp->gfselect > 1 ||
+		    (vp->status & VIRTIO_CONFIG_S_FEATURES_OK))
+			return DEVSIM_IO_IGNORED;
+		if (vp->gfselect == 0)
+			vp->driver_features = set_lo32(vp->driver_features, val);
+		else
+			vp->driver_features = set_hi32(vp->driver_features, val);
+		return 0;
+	case VIRTIO_PCI_COMMON_MSIX:
+		vp->msix_config = msix_vector_clamp(vp, val);
+		return 0;
+	case VIRTIO_PCI_COMMON_STATUS:
+		return vpci_status_write(vp, (uint8_t)val);
+	case VIRTIO_PCI_COMMON_Q_SELECT:
+		/* Kept as written; queue registers read 0 when out of range. */
+		vp->queue_select = (uint16_t)val;
+		return 0;
+	default:
+		/* device_feature, num_queues, config_generation: read only */
+		return DEVSIM_IO_IGNORED;
+	}
+}
+
+/* ---- ISR, device cfg, notify ---------------------------------------------- */
+
+static int
+isr_read(void *opaque, uint64_t off, unsigned int width, uint32_t *val)
+{
+	struct devsim_vpci *vp = opaque;
+
+	if (off != 0)
+		return DEVSIM_IO_UNKNOWN;
+	if (width != 1)
+		return -EINVAL;
+	/* Reading acknowledges (4.1.4.5). */
+	*val = vp->isr;
+	vp->isr = 0;
+	return 0;
+}
+
+static int
+readonly_write(void *opaque, uint64_t off, unsigned int width, uint32_t val)
+{
+	(void)opaque;
+	(void)off;
+	(void)width;
+	(void)val;
+	return DEVSIM_IO_IGNORED;
+}
+
+static int
+device_read(void *opaque, uint64_t off, unsigned int width, uint32_t *val)
+{
+	struct devsim_vpci *vp = opaque;
+
+	return devsim_net_cfg_read(vp->net, off, width, val);
+}
+
+static int
+notify_read(void *opaque, uint64_t off, unsigned int width, uint32_t *val)
+{
+	(void)opaque;
+	(void)off;
+	(void)width;
+	(void)val;
+	return DEVSIM_IO_UNKNOWN;
+}
+
+/* Lock free: the datapath's doorbell.  See vq_stop() for the fd handshake. */
+static int
+notify_write(void *opaque, uint64_t off, unsigned int width, uint32_t val)
+{
+	struct devsim_vpci *vp = opaque;
+	uint64_t q = off / DEVSIM_VPCI_NOTIFY_MULT;
+	int fd, rc = DEVSIM_IO_IGNORED;
+
+	if (width != 2)
+		return -EINVAL;
+	if (off % DEVSIM_VPCI_NOTIFY_MULT || q >= vp->num_queues || val != q)
+		return DEVSIM_IO_IGNORED;
+
+	atomic_fetch_add_explicit(&vp->notify_users, 1, memory_order_seq_cst);
+	fd = atomic_load_explicit(&vp->kick_fds[q], memory_order_seq_cst);
+	if (fd >= 0) {
+		eventfd_signal(fd);
+		atomic_fetch_add_explicit(&vp->kicks, 1, memory_order_relaxed);
+		rc = 0;
+	}
+	atomic_fetch_sub_explicit(&vp->notify_users, 1, memory_order_release);
+	return rc;
+}
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+int
+devsim_vpci_init(struct devsim_vpci *vp, const struct devsim_vpci_params *p)
+{
+	unsigned int q;
+	int rc;
+
+	memset(vp, 0, sizeof(*vp));
+	vp->config_fd = -1;
+	if (p->queue_size_max == 0 || (p->queue_size_max & (p->queue_size_max - 1)) ||
+	    p->queue_size_max > 32768)
+		return -EINVAL;
+	vp->log = p->log;
+	vp->net = p->net;
+	vp->mem = p->mem;
+	vp->ops = p->ops;
+	vp->be = p->be;
+	vp->queue_size_max = p->queue_size_max;
+	vp->num_queues = devsim_net_num_queues(p->net);
+	if (vp->num_queues == 0 || vp->num_queues > DEVSIM_VQ_MAX)
+		return -EINVAL;
+
+	vp->vqs = calloc(vp->num_queues, sizeof(*vp->vqs));
+	if (vp->vqs == NULL) {
+		rc = -ENOMEM;
+		goto err_vqs;
+	}
+	vp->kick_fds = calloc(vp->num_queues, sizeof(*vp->kick_fds));
+	if (vp->kick_fds == NULL) {
+		rc = -ENOMEM;
+		goto err_kick_fds;
+	}
+	for (q = 0; q < vp->num_queues; q++) {
+		atomic_init(&vp->kick_fds[q], -1);
+		vq_defaults(vp, &vp->vqs[q]);
+	}
+	atomic_init(&vp->notify_users, 0);
+	atomic_init(&vp->kicks, 0);
+	vp->msix_config = VIRTIO_MSI_NO_VECTOR;
+
+	vp->config_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (vp->config_fd < 0) {
+		rc = -errno;
+		goto err_config_fd;
+	}
+	return 0;
+
+err_config_fd:
+	free(vp->kick_fds);
+	vp->kick_fds = NULL;
+err_kick_fds:
+	free(vp->vqs);
+	vp->vqs = NULL;
+err_vqs:
+	return rc;
+}
+
+void
+devsim_vpci_fini(struct devsim_vpci *vp)
+{
+	if (vp->vqs != NULL)
+		vpci_reset(vp);
+	if (vp->config_fd >= 0)
+		close(vp->config_fd);
+	vp->config_fd = -1;
+	free(vp->kick_fds);
+	vp->kick_fds = NULL;
+	free(vp->vqs);
+	vp->vqs = NULL;
+}
+
+static int
+vpci_cap_add(struct devsim_pci_cfg *pc, uint8_t type, uint32_t off,
+	     uint32_t len)
+{
+	struct virtio_pci_cap cap = {
+		.cap_vndr = DEVSIM_PCI_CAP_ID_VNDR,
+		.cap_len = sizeof(cap),
+		.cfg_type = type,
+		.bar = DEVSIM_VPCI_BAR,
+		.offset = off,   /* little endian: the host is x86/arm LE */
+		.length = len,
+	};
+	uint8_t pos;
+
+	return devsim_pci_cfg_cap_add(pc, &cap, sizeof(cap), &pos);
+}
+
+int
+devsim_vpci_layout(struct devsim_vpci *vp, struct devsim_pci_cfg *pc,
+		   struct devsim_io *io)
+{
+	struct virtio_pci_notify_cap ncap = {
+		.cap = {
+			.cap_vndr = DEVSIM_PCI_CAP_ID_VNDR,
+			.cap_len = sizeof(ncap),
+			.cfg_type = VIRTIO_PCI_CAP_NOTIFY_CFG,
+			.bar = DEVSIM_VPCI_BAR,
+			.offset = DEVSIM_VPCI_NOTIFY_OFF,
+			.length = DEVSIM_VPCI_REGION_SIZE,
+		},
+		.notify_off_multiplier = DEVSIM_VPCI_NOTIFY_MULT,
+	};
+	const struct devsim_io_region regions[] = {
+		{ "common", DEVSIM_VPCI_COMMON_OFF, DEVSIM_VPCI_REGION_SIZE,
+		  false, common_read, common_write, vp },
+		{ "isr", DEVSIM_VPCI_ISR_OFF, DEVSIM_VPCI_REGION_SIZE,
+		  false, isr_read, readonly_write, vp },
+		{ "device", DEVSIM_VPCI_DEVICE_OFF, DEVSIM_VPCI_REGION_SIZE,
+		  false, device_read, readonly_write, vp },
+		{ "notify", DEVSIM_VPCI_NOTIFY_OFF, DEVSIM_VPCI_REGION_SIZE,
+		  true, notify_read, notify_write, vp },
+	};
+	uint8_t pos;
+	unsigned int i;
+	int rc;
+
+	rc = devsim_pci_cfg_bar64_set(pc, DEVSIM_VPCI_BAR, DEVSIM_VPCI_BAR_SIZE,
+				      true);
+	if (rc == 0)
+		rc = devsim_io_bar_set(io, DEVSIM_VPCI_BAR, DEVSIM_VPCI_BAR_SIZE);
+	if (rc == 0)
+		rc = vpci_cap_add(pc, VIRTIO_PCI_CAP_COMMON_CFG,
+				  DEVSIM_VPCI_COMMON_OFF, DEVSIM_VPCI_REGION_SIZE);
+	if (rc == 0)
+		rc = vpci_cap_add(pc, VIRTIO_PCI_CAP_ISR_CFG,
+				  DEVSIM_VPCI_ISR_OFF, DEVSIM_VPCI_REGION_SIZE);
+	if (rc == 0)
+		rc = vpci_cap_add(pc, VIRTIO_PCI_CAP_DEVICE_CFG,
+				  DEVSIM_VPCI_DEVICE_OFF, DEVSIM_VPCI_REGION_SIZE);
+	if (rc == 0)
+		rc = devsim_pci_cfg_cap_add(pc, &ncap, sizeof(ncap), &pos);
+	for (i = 0; rc == 0 && i < sizeof(regions) / sizeof(regions[0]); i++)
+		rc = devsim_io_region_add(io, DEVSIM_VPCI_BAR, &regions[i]);
+	return rc;
+}
+
+int
+devsim_vpci_mem_changed(struct devsim_vpci *vp)
+{
+	int rc;
+
+	if (!(vp->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
+	    (vp->status & VIRTIO_CONFIG_S_NEEDS_RESET))
+		return 0;
+	rc = be_result(vp, vp->ops->set_mem_table(vp->be, vp->mem->r,
+						  vp->mem->n));
+	if (rc < 0)
+		vpci_needs_reset(vp, "backend refused the new memory table (%u "
+				 "regions): %s", vp->mem->n, strerror(-rc));
+	return rc;
+}
+
+void
+devsim_vpci_link_set(struct devsim_vpci *vp, bool up)
+{
+	if (!devsim_net_link_set(vp->net, up))
+		return;
+	/* Drivers re-read multi-byte config until the generation is stable. */
+	vp->generation++;
+	vpci_config_irq(vp);
+}
+
+int
+devsim_vpci_irq_fd(const struct devsim_vpci *vp, unsigned int vq)
+{
+	if (vq == DEVSIM_IRQ_CONFIG)
+		return vp->config_fd;
+	if (vq >= vp->num_queues)
+		return -1;
+	return vp->vqs[vq].call_fd;
+}

@@ -11,7 +11,8 @@
  * Usage recipe (a driver's view):
  *   bus = devsim_bus_create(my_log, ctx);
  *   struct devsim_net_cfg cfg = { .path = "/run/x.sock", .max_queue_pairs = 1,
- *                                 .queue_size_max = 1024 };
+ *                                 .queue_size_max = 1024,
+ *                                 .feature_mask = ~0ULL };
  *   devsim_net_plug(bus, &cfg, &dev);      // connects, learns features
  *   devsim_cfg_read(dev, 0, 2, &v);        // vendor id 0x1af4 ...
  *   ... walk capabilities, program common cfg through devsim_bar_*() ...
