@@ -222,7 +222,8 @@ serve_one(struct fake_vhost *f)
 	nfds = 0;
 
 	if (req.hdr.request == DEVSIM_VU_REQ_SET_STATUS)
-		f->status = (uint8_t)req.payload.u64;
+		f->status = (uint8_t)req.payload.u64 &
+			    (uint8_t)~f->cfg.status_refuse;
 
 	fault = f->cfg.fault_request != 0 &&
 		f->cfg.fault_request == req.hdr.request;

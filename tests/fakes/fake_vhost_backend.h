@@ -53,6 +53,8 @@ struct fake_vhost_cfg {
 	 * after the peer has read the previous one, forcing short reads.
 	 */
 	size_t write_chunk;
+	/** Status bits the fake refuses to keep (GET_STATUS leaves them out). */
+	uint8_t status_refuse;
 };
 
 #define FAKE_VHOST_RECS_MAX 64

@@ -148,6 +148,7 @@ test_open_sequence_full(void **state)
 		DEVSIM_VU_REQ_GET_PROTOCOL_FEATURES,
 		DEVSIM_VU_REQ_SET_PROTOCOL_FEATURES, DEVSIM_VU_REQ_GET_QUEUE_NUM,
 		DEVSIM_VU_REQ_SET_FEATURES, DEVSIM_VU_REQ_SET_STATUS,
+		DEVSIM_VU_REQ_GET_STATUS, /* FEATURES_OK kept? */
 	};
 	struct fake_vhost_cfg cfg = full_cfg();
 	struct devsim_backend_info info;
@@ -175,7 +176,8 @@ test_open_sequence_full(void **state)
 		const struct fake_vhost_rec *r = rec(f, i);
 		bool is_set = r->request != DEVSIM_VU_REQ_GET_FEATURES &&
 			      r->request != DEVSIM_VU_REQ_GET_PROTOCOL_FEATURES &&
-			      r->request != DEVSIM_VU_REQ_GET_QUEUE_NUM;
+			      r->request != DEVSIM_VU_REQ_GET_QUEUE_NUM &&
+			      r->request != DEVSIM_VU_REQ_GET_STATUS;
 
 		assert_int_equal(r->request, want[i]);
 		assert_int_equal(r->nfds, 0);
@@ -189,6 +191,28 @@ test_open_sequence_full(void **state)
 	assert_true(rec_u64(rec(f, 5)) == (F_VERSION_1 | F_NET_MAC | F_PROTO));
 	assert_true(rec_u64(rec(f, 6)) == 0x0f);
 	assert_int_equal(fake_vhost_status(f), 0x0f);
+	fake_vhost_free(f);
+}
+
+/* A backend that drops FEATURES_OK makes set_status fail: the device
+ * model then shows the driver FEATURES_OK refused. */
+static void
+test_status_features_ok_refused(void **state)
+{
+	struct fake_vhost_cfg cfg = full_cfg();
+	struct devsim_backend_info info;
+	struct devsim_backend *be;
+	struct fake_vhost *f;
+
+	(void)state;
+	cfg.status_refuse = 0x08;
+	f = open_fake(&cfg, &be, &info, 0);
+	assert_int_equal(ops->set_status(be, 0x03), 0);
+	assert_int_equal(ops->set_status(be, 0x0b), -EIO);
+	ops->close(be);
+	fake_vhost_stop(f);
+	assert_int_equal(fake_vhost_invalid(f), 0);
+	assert_int_equal(fake_vhost_status(f), 0x03);
 	fake_vhost_free(f);
 }
 
@@ -871,6 +895,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_sequence_full),
+		cmocka_unit_test(test_status_features_ok_refused),
 		cmocka_unit_test(test_open_without_protocol_features),
 		cmocka_unit_test(test_protocol_without_reply_ack),
 		cmocka_unit_test(test_mem_table_and_vrings),

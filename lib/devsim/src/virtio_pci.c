@@ -316,7 +316,13 @@ vpci_status_write(struct devsim_vpci *vp, uint8_t val)
 		if (add & VIRTIO_CONFIG_S_DRIVER_OK)
 			vpci_needs_reset(vp, "backend set_status(0x%02x): %s",
 					 vp->status, strerror(-rc));
-		else
+		else if (add & VIRTIO_CONFIG_S_FEATURES_OK) {
+			/* The backend did not keep FEATURES_OK: the driver
+			 * reads the refusal back (3.1.1 step 6). */
+			vp->status &= (uint8_t)~VIRTIO_CONFIG_S_FEATURES_OK;
+			DEVSIM_LOG(vp->log, ERR, "FEATURES_OK refused by the "
+				   "backend: %s", strerror(-rc));
+		} else
 			DEVSIM_LOG(vp->log, WARNING, "backend set_status(0x%02x): "
 				   "%s", vp->status, strerror(-rc));
 	}

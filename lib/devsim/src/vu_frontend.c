@@ -438,12 +438,32 @@ err_log:
 	return ret;
 }
 
+/* virtio 1.x device status bits the backend may refuse (3.1.1). */
+#define VU_STATUS_FEATURES_OK 0x08u
+
 static int
 vu_set_status(struct devsim_backend *be, uint8_t status)
 {
+	uint64_t now = 0;
+	int ret;
+
 	if (!has_pf(be, DEVSIM_VU_PF_STATUS))
 		return 0;
-	return vu_set_u64(be, DEVSIM_VU_REQ_SET_STATUS, status);
+	ret = vu_set_u64(be, DEVSIM_VU_REQ_SET_STATUS, status);
+	if (ret != 0 || !(status & VU_STATUS_FEATURES_OK))
+		return ret;
+	/* As a driver reads FEATURES_OK back, the frontend asks the backend
+	 * whether it kept it (vhost-user.rst, SET_STATUS / GET_STATUS). */
+	ret = vu_get_u64(be, DEVSIM_VU_REQ_GET_STATUS, &now);
+	if (ret != 0)
+		return ret;
+	if (!(now & VU_STATUS_FEATURES_OK)) {
+		DEVSIM_LOG(&be->log, ERR,
+			   "backend cleared FEATURES_OK (status 0x%02x)",
+			   (unsigned int)(now & 0xff));
+		return -EIO;
+	}
+	return 0;
 }
 
 static int
