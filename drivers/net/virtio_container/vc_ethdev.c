@@ -199,7 +199,8 @@ static uint64_t
 vc_wanted_features(const struct vc_adapter *ad, uint16_t pairs)
 {
 	uint64_t f = VC_BIT(VIRTIO_F_VERSION_1) | VC_BIT(VIRTIO_NET_F_MAC) |
-		     VC_BIT(VIRTIO_NET_F_STATUS) | VC_BIT(VIRTIO_NET_F_MTU);
+		     VC_BIT(VIRTIO_NET_F_STATUS) | VC_BIT(VIRTIO_NET_F_MTU) |
+		     VC_BIT(VIRTIO_RING_F_EVENT_IDX);
 
 	if (ad->cfg.mrg_rxbuf)
 		f |= VC_BIT(VIRTIO_NET_F_MRG_RXBUF);
@@ -209,12 +210,15 @@ vc_wanted_features(const struct vc_adapter *ad, uint16_t pairs)
 }
 
 static int
-vc_queue_program(struct vc_process *p, struct vc_queue *q)
+vc_queue_program(struct vc_process *p, struct vc_queue *q, uint64_t features)
 {
 	uint64_t desc, avail, used;
 	int ret;
 
-	vc_ring_addrs(&q->ring, &desc, &avail, &used);
+	ret = vc_queue_layout(q, features);
+	if (ret < 0)
+		return ret;
+	vc_queue_addrs(q, &desc, &avail, &used);
 	ret = vc_dev_queue_setup(&p->dev, q->notify.qidx, q->size,
 				 desc, avail, used);
 	if (ret < 0)
@@ -291,12 +295,13 @@ vc_dev_start(struct rte_eth_dev *dev)
 
 		q->mergeable = !!(ad->run.features &
 				  VC_BIT(VIRTIO_NET_F_MRG_RXBUF));
-		ret = vc_queue_program(p, q);
+		ret = vc_queue_program(p, q, ad->run.features);
 		if (ret < 0)
 			goto err_fail;
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
-		ret = vc_queue_program(p, dev->data->tx_queues[i]);
+		ret = vc_queue_program(p, dev->data->tx_queues[i],
+				       ad->run.features);
 		if (ret < 0)
 			goto err_fail;
 	}
@@ -317,6 +322,7 @@ vc_dev_start(struct rte_eth_dev *dev)
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	vc_rxtx_select(ad->run.features, &dev->rx_pkt_burst, &dev->tx_pkt_burst);
 	ad->run.started = true;
 	rte_eth_linkstatus_set(dev, &(struct rte_eth_link){
 		.link_speed = ad->cfg.speed,
@@ -445,13 +451,13 @@ vc_rings_broken(struct rte_eth_dev *dev)
 			dev->data->rx_queues[i] :
 			dev->data->tx_queues[i - dev->data->nb_rx_queues];
 
-		if (q == NULL || !vc_ring_is_broken(&q->ring))
+		if (q == NULL || vc_queue_broken(q) == NULL)
 			continue;
 		broken = true;
 		if (!q->broken_logged) {
 			q->broken_logged = true;
 			VC_LOG(ERR, "%s: virtqueue %u stopped, the device broke the ring: %s",
-			       ad->name, q->notify.qidx, q->ring.broken_reason);
+			       ad->name, q->notify.qidx, vc_queue_broken(q));
 		}
 	}
 	return broken;
@@ -550,38 +556,33 @@ vc_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 	return 0;
 }
 
-static void
-vc_queue_stats_reset(struct vc_queue *q)
-{
-	if (q == NULL)
-		return;
-	memset(&q->stats, 0, sizeof(q->stats));
-	memset(&q->ring.stats, 0, sizeof(q->ring.stats));
-}
-
 static int
 vc_stats_reset(struct rte_eth_dev *dev)
 {
 	uint16_t i;
 
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
-		vc_queue_stats_reset(dev->data->rx_queues[i]);
+		if (dev->data->rx_queues[i] != NULL)
+			vc_queue_stats_reset(dev->data->rx_queues[i]);
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
-		vc_queue_stats_reset(dev->data->tx_queues[i]);
+		if (dev->data->tx_queues[i] != NULL)
+			vc_queue_stats_reset(dev->data->tx_queues[i]);
 	return 0;
 }
 
-/* Per-queue xstats: "rx_q<N>_<name>" and "tx_q<N>_<name>". */
+/* Per-queue xstats: "rx_q<N>_<name>" and "tx_q<N>_<name>", from the
+ * queue's counters or its ring's. */
 static const struct {
 	const char *name;
+	bool ring;
 	size_t off;
 } vc_xstats[] = {
-	{ "packets", offsetof(struct vc_queue, stats.packets) },
-	{ "bytes", offsetof(struct vc_queue, stats.bytes) },
-	{ "errors", offsetof(struct vc_queue, stats.errors) },
-	{ "nombuf", offsetof(struct vc_queue, stats.nombuf) },
-	{ "invalid_used", offsetof(struct vc_queue, ring.stats.invalid_used) },
-	{ "kicks", offsetof(struct vc_queue, ring.stats.kicks) },
+	{ "packets", false, offsetof(struct vc_queue_stats, packets) },
+	{ "bytes", false, offsetof(struct vc_queue_stats, bytes) },
+	{ "errors", false, offsetof(struct vc_queue_stats, errors) },
+	{ "nombuf", false, offsetof(struct vc_queue_stats, nombuf) },
+	{ "invalid_used", true, offsetof(struct vc_ring_stats, invalid_used) },
+	{ "kicks", true, offsetof(struct vc_ring_stats, kicks) },
 };
 
 static unsigned int
@@ -624,9 +625,13 @@ vc_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 			dev->data->tx_queues[i - dev->data->nb_rx_queues];
 
 		for (j = 0; j < RTE_DIM(vc_xstats); j++, k++) {
+			const void *base = q == NULL ? NULL : vc_xstats[j].ring ?
+				(const void *)vc_queue_ring_stats(q) :
+				(const void *)&q->stats;
+
 			xs[k].id = k;
-			xs[k].value = q == NULL ? 0 : *(const uint64_t *)
-				((const char *)q + vc_xstats[j].off);
+			xs[k].value = base == NULL ? 0 : *(const uint64_t *)
+				((const char *)base + vc_xstats[j].off);
 		}
 	}
 	return n;

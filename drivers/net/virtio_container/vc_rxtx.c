@@ -12,11 +12,9 @@
 
 #include "vc_logs.h"
 #include "vc_rxtx.h"
+#include "vc_rxtx_impl.h"
 #include "vc_virtio.h"
 
-#define VC_BURST_MAX 64
-/* Free RX descriptors worth a refill. */
-#define VC_RX_REFILL 32
 
 void
 vc_queue_kick(void *opaque)
@@ -24,23 +22,6 @@ vc_queue_kick(void *opaque)
 	struct vc_notify *n = opaque;
 
 	n->tp->ops->bar_write(n->tp, n->bar, n->off, 2, n->qidx);
-}
-
-/*
- * RX buffers start hdr bytes before the mbuf's default data offset, so the
- * device writes the header into the headroom and the packet lands exactly
- * at RTE_PKTMBUF_HEADROOM.
- */
-static inline uint64_t
-rx_buf_addr(const struct rte_mbuf *m)
-{
-	return (uintptr_t)m->buf_addr + RTE_PKTMBUF_HEADROOM - VC_NET_HDR_SIZE;
-}
-
-static inline uint32_t
-rx_buf_len(const struct rte_mbuf *m)
-{
-	return m->buf_len - RTE_PKTMBUF_HEADROOM + VC_NET_HDR_SIZE;
 }
 
 /*
@@ -61,8 +42,8 @@ rxq_post(struct vc_queue *q, uint16_t want)
 			continue;
 		}
 		for (i = 0; i < n; i++)
-			vc_ring_add_one(&q->ring, rx_buf_addr(m[i]),
-					rx_buf_len(m[i]), true, m[i]);
+			vc_ring_add_one(&q->ring, vc_rx_buf_addr(m[i]),
+					vc_rx_buf_len(m[i]), true, m[i]);
 		want -= n;
 		posted += n;
 		n = RTE_MIN(want, n);
@@ -83,6 +64,54 @@ vc_rxq_fill(struct vc_queue *q)
 	return want == 0 || rxq_post(q, want) > 0 ? 0 : -ENOMEM;
 }
 
+int
+vc_queue_layout(struct vc_queue *q, uint64_t features)
+{
+	struct vc_ring_stats stats = q->ring.stats;
+	int ret;
+
+	/* Counters live until stats_reset, not until the next start. */
+	ret = vc_ring_init(&q->ring, q->mz->addr, q->size, q->slots,
+			   !!(features & VC_BIT(VIRTIO_RING_F_EVENT_IDX)),
+			   vc_queue_kick, &q->notify);
+	q->ring.stats = stats;
+	return ret;
+}
+
+void
+vc_queue_addrs(const struct vc_queue *q, uint64_t *desc, uint64_t *avail,
+	       uint64_t *used)
+{
+	vc_ring_addrs(&q->ring, desc, avail, used);
+}
+
+const struct vc_ring_stats *
+vc_queue_ring_stats(const struct vc_queue *q)
+{
+	return &q->ring.stats;
+}
+
+void
+vc_queue_stats_reset(struct vc_queue *q)
+{
+	memset(&q->stats, 0, sizeof(q->stats));
+	memset(&q->ring.stats, 0, sizeof(q->ring.stats));
+}
+
+const char *
+vc_queue_broken(const struct vc_queue *q)
+{
+	return vc_ring_is_broken(&q->ring) ? q->ring.broken_reason : NULL;
+}
+
+void
+vc_rxtx_select(uint64_t features, eth_rx_burst_t *rx, eth_tx_burst_t *tx)
+{
+	RTE_SET_USED(features);
+	*rx = vc_recv_pkts;
+	*tx = vc_xmit_pkts;
+}
+
 void
 vc_queue_drain(struct vc_queue *q)
 {
@@ -99,78 +128,6 @@ vc_queue_drain(struct vc_queue *q)
 	stats = q->ring.stats;
 	vc_ring_reinit(&q->ring);
 	q->ring.stats = stats;
-}
-
-/*
- * Drop the packet a bad buffer belongs to.  Its remaining buffers
- * (rx_left) are still to come and are discarded as they arrive, so that
- * their payload is never parsed as a header.
- */
-static inline void
-rx_drop_partial(struct vc_queue *q)
-{
-	if (q->rx_head != NULL) {
-		rte_pktmbuf_free(q->rx_head);
-		q->rx_head = q->rx_tail = NULL;
-	}
-	q->stats.errors++;
-}
-
-/*
- * One used buffer.  @len is the device-written length, already checked by
- * the ring against what was posted.  Returns a complete packet or NULL.
- */
-static inline struct rte_mbuf *
-rx_one(struct vc_queue *q, struct rte_mbuf *m, uint32_t len)
-{
-	if (q->rx_left == 0) {
-		const struct virtio_net_hdr_mrg_rxbuf *h;
-		uint16_t nbufs = 1;
-
-		if (unlikely(len <= VC_NET_HDR_SIZE)) {
-			rte_pktmbuf_free(m);
-			q->stats.errors++;
-			return NULL;
-		}
-		if (q->mergeable) {
-			h = (const void *)((uintptr_t)rx_buf_addr(m));
-			/* Read once: the device may still scribble on it. */
-			nbufs = __atomic_load_n(&h->num_buffers, __ATOMIC_RELAXED);
-			if (unlikely(nbufs == 0 || nbufs > q->size)) {
-				rte_pktmbuf_free(m);
-				q->stats.errors++;
-				return NULL;
-			}
-		}
-		m->data_off = RTE_PKTMBUF_HEADROOM;
-		m->data_len = len - VC_NET_HDR_SIZE;
-		m->pkt_len = m->data_len;
-		m->nb_segs = 1;
-		m->port = q->port_id;
-		q->rx_head = q->rx_tail = m;
-		q->rx_left = nbufs - 1;
-	} else if (unlikely(q->rx_head == NULL)) {
-		/* Rest of a dropped packet. */
-		rte_pktmbuf_free(m);
-		q->rx_left--;
-		return NULL;
-	} else {
-		/* Continuation buffers carry no header (5.1.6.4.2). */
-		struct rte_mbuf *h = q->rx_head;
-
-		m->data_off = RTE_PKTMBUF_HEADROOM - VC_NET_HDR_SIZE;
-		m->data_len = len;
-		h->pkt_len += len;
-		h->nb_segs++;
-		q->rx_tail->next = m;
-		q->rx_tail = m;
-		q->rx_left--;
-	}
-	if (q->rx_left != 0)
-		return NULL;
-	m = q->rx_head;
-	q->rx_head = q->rx_tail = NULL;
-	return m;
 }
 
 uint16_t
@@ -193,21 +150,21 @@ vc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 			const struct rte_mbuf *nx = used[i + 1].cookie;
 
 			rte_prefetch0(nx);
-			rte_prefetch0((void *)(uintptr_t)rx_buf_addr(nx));
+			rte_prefetch0((void *)(uintptr_t)vc_rx_buf_addr(nx));
 		}
 		if (unlikely(used[i].len == VC_RING_LEN_BAD)) {
 			/* The buffer cannot be trusted; neither can the packet
 			 * it belongs to. */
 			rte_pktmbuf_free(m);
 			if (q->rx_left > 0) {
-				rx_drop_partial(q);
+				vc_rx_drop_partial(q);
 				q->rx_left--;
 			} else {
 				q->stats.errors++;
 			}
 			continue;
 		}
-		m = rx_one(q, m, used[i].len);
+		m = vc_rx_assemble(q, m, used[i].len);
 		if (m == NULL)
 			continue;
 		bytes += m->pkt_len;
@@ -238,14 +195,6 @@ tx_reclaim(struct vc_queue *q)
 	} while (n == VC_BURST_MAX);
 }
 
-/* The header can go in the first segment's headroom when we own it. */
-static inline bool
-tx_can_push(const struct rte_mbuf *m)
-{
-	return rte_mbuf_refcnt_read(m) == 1 && RTE_MBUF_DIRECT(m) &&
-	       rte_pktmbuf_headroom(m) >= VC_NET_HDR_SIZE;
-}
-
 static int
 tx_one_chain(struct vc_queue *q, struct rte_mbuf *m)
 {
@@ -255,9 +204,9 @@ tx_one_chain(struct vc_queue *q, struct rte_mbuf *m)
 
 	if (m->nb_segs + 1u > RTE_DIM(segs) || m->nb_segs + 1u > q->size)
 		return -EMSGSIZE;
-	if (tx_can_push(m)) {
-		memset(rte_pktmbuf_mtod_offset(m, void *, -VC_NET_HDR_SIZE), 0,
-		       VC_NET_HDR_SIZE);
+	if (vc_tx_can_push(m)) {
+		vc_tx_hdr_fill(q, m, rte_pktmbuf_mtod_offset(m, void *,
+							     -VC_NET_HDR_SIZE));
 		segs[n++] = (struct vc_ring_seg){
 			.addr = rte_pktmbuf_mtod_offset(m, uintptr_t, 0) -
 				VC_NET_HDR_SIZE,
@@ -284,11 +233,11 @@ tx_enqueue(struct vc_queue *q, struct rte_mbuf *m)
 {
 	struct virtio_net_hdr_mrg_rxbuf *h;
 
-	if (unlikely(m->nb_segs != 1 || !tx_can_push(m)))
+	if (unlikely(m->nb_segs != 1 || !vc_tx_can_push(m)))
 		return tx_one_chain(q, m);
 	/* Common case: header in the headroom, one descriptor. */
 	h = rte_pktmbuf_mtod_offset(m, void *, -VC_NET_HDR_SIZE);
-	memset(h, 0, VC_NET_HDR_SIZE);
+	vc_tx_hdr_fill(q, m, h);
 	return vc_ring_add_one(&q->ring, (uintptr_t)h,
 			       m->data_len + VC_NET_HDR_SIZE, false, m);
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <ethdev_driver.h>
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
 
@@ -65,6 +66,34 @@ int vc_rxq_fill(struct vc_queue *q);
 
 /** Return every mbuf the queue holds to its pool; reinit the ring. */
 void vc_queue_drain(struct vc_queue *q);
+
+/**
+ * Lay the queue's ring out for the negotiated @features (ring layout,
+ * event index) in the memory reserved at queue setup.  Called by
+ * dev_start before the queue is programmed; counters are kept.
+ * @return 0 or -EINVAL.
+ */
+int vc_queue_layout(struct vc_queue *q, uint64_t features);
+
+/** CVAs of the ring's descriptor, driver and device areas. */
+void vc_queue_addrs(const struct vc_queue *q, uint64_t *desc,
+		    uint64_t *avail, uint64_t *used);
+
+/** The ring's counters (invalid used entries, kicks). */
+const struct vc_ring_stats *vc_queue_ring_stats(const struct vc_queue *q);
+
+/** Zero the queue's and its ring's counters. */
+void vc_queue_stats_reset(struct vc_queue *q);
+
+/** Why the device broke the ring, or NULL while it is sound. */
+const char *vc_queue_broken(const struct vc_queue *q);
+
+/**
+ * The burst functions for the negotiated @features, chosen once at
+ * dev_start so that the datapath has no per-packet layout branches.
+ */
+void vc_rxtx_select(uint64_t features, eth_rx_burst_t *rx,
+		    eth_tx_burst_t *tx);
 
 uint16_t vc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb);
 uint16_t vc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb);

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 virtio-container authors
+ */
+#ifndef VC_RXTX_IMPL_H
+#define VC_RXTX_IMPL_H
+
+/*
+ * What every ring layout's burst functions share: where RX buffers start,
+ * how buffers become packets (mergeable assembly), when TX may put the
+ * virtio-net header in the mbuf's headroom.  Static inline, for the
+ * datapath files only (vc_rxtx*.c).
+ */
+
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "vc_rxtx.h"
+#include "vc_virtio.h"
+
+#define VC_BURST_MAX 64
+/* Free RX descriptors worth a refill. */
+#define VC_RX_REFILL 32
+
+/*
+ * RX buffers start hdr bytes before the mbuf's default data offset, so the
+ * device writes the header into the headroom and the packet lands exactly
+ * at RTE_PKTMBUF_HEADROOM.
+ */
+static inline uint64_t
+vc_rx_buf_addr(const struct rte_mbuf *m)
+{
+	return (uintptr_t)m->buf_addr + RTE_PKTMBUF_HEADROOM - VC_NET_HDR_SIZE;
+}
+
+static inline uint32_t
+vc_rx_buf_len(const struct rte_mbuf *m)
+{
+	return m->buf_len - RTE_PKTMBUF_HEADROOM + VC_NET_HDR_SIZE;
+}
+
+/*
+ * Drop the packet a bad buffer belongs to.  Its remaining buffers
+ * (rx_left) are still to come and are discarded as they arrive, so that
+ * their payload is never parsed as a header.
+ */
+static inline void
+vc_rx_drop_partial(struct vc_queue *q)
+{
+	if (q->rx_head != NULL) {
+		rte_pktmbuf_free(q->rx_head);
+		q->rx_head = q->rx_tail = NULL;
+	}
+	q->stats.errors++;
+}
+
+/*
+ * One used buffer.  @len is the device-written length, already checked by
+ * the ring against what was posted.  Returns a complete packet or NULL.
+ */
+static inline struct rte_mbuf *
+vc_rx_assemble(struct vc_queue *q, struct rte_mbuf *m, uint32_t len)
+{
+	if (q->rx_left == 0) {
+		const struct virtio_net_hdr_mrg_rxbuf *h;
+		uint16_t nbufs = 1;
+
+		if (unlikely(len <= VC_NET_HDR_SIZE)) {
+			rte_pktmbuf_free(m);
+			q->stats.errors++;
+			return NULL;
+		}
+		if (q->mergeable) {
+			h = (const void *)((uintptr_t)vc_rx_buf_addr(m));
+			/* Read once: the device may still scribble on it. */
+			nbufs = __atomic_load_n(&h->num_buffers, __ATOMIC_RELAXED);
+			if (unlikely(nbufs == 0 || nbufs > q->size)) {
+				rte_pktmbuf_free(m);
+				q->stats.errors++;
+				return NULL;
+			}
+		}
+		m->data_off = RTE_PKTMBUF_HEADROOM;
+		m->data_len = len - VC_NET_HDR_SIZE;
+		m->pkt_len = m->data_len;
+		m->nb_segs = 1;
+		m->port = q->port_id;
+		q->rx_head = q->rx_tail = m;
+		q->rx_left = nbufs - 1;
+	} else if (unlikely(q->rx_head == NULL)) {
+		/* Rest of a dropped packet. */
+		rte_pktmbuf_free(m);
+		q->rx_left--;
+		return NULL;
+	} else {
+		/* Continuation buffers carry no header (5.1.6.4.2). */
+		struct rte_mbuf *h = q->rx_head;
+
+		m->data_off = RTE_PKTMBUF_HEADROOM - VC_NET_HDR_SIZE;
+		m->data_len = len;
+		h->pkt_len += len;
+		h->nb_segs++;
+		q->rx_tail->next = m;
+		q->rx_tail = m;
+		q->rx_left--;
+	}
+	if (q->rx_left != 0)
+		return NULL;
+	m = q->rx_head;
+	q->rx_head = q->rx_tail = NULL;
+	return m;
+}
+
+/* The header can go in the first segment's headroom when we own it. */
+static inline bool
+vc_tx_can_push(const struct rte_mbuf *m)
+{
+	return rte_mbuf_refcnt_read(m) == 1 && RTE_MBUF_DIRECT(m) &&
+	       rte_pktmbuf_headroom(m) >= VC_NET_HDR_SIZE;
+}
+
+/*
+ * The virtio-net header of an outgoing packet.  All zero without TX
+ * offloads; checksum and segmentation offloads fill it from m->ol_flags.
+ */
+static inline void
+vc_tx_hdr_fill(const struct vc_queue *q, const struct rte_mbuf *m,
+	       struct virtio_net_hdr_mrg_rxbuf *h)
+{
+	RTE_SET_USED(q);
+	RTE_SET_USED(m);
+	memset(h, 0, sizeof(*h));
+}
+
+#endif /* VC_RXTX_IMPL_H */
