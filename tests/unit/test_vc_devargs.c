@@ -81,7 +81,7 @@ refused(void **state)
 		"path=/run/x,server=1",
 		"path=/run/x,cq=1",
 		"path=/run/x,vectorized=1",
-		"path=/run/x,interface_name=tap0",
+		"path=/run/x,iface=tap0",
 		"path=/run/0123456789012345678901234567890123456789012345678901"
 		"234567890123456789012345678901234567890123456789012345678",
 	};

@@ -28,7 +28,7 @@
 #define VC_ARG_CQ		"cq"
 #define VC_ARG_SERVER		"server"
 #define VC_ARG_VECTORIZED	"vectorized"
-#define VC_ARG_IFNAME		"interface_name"
+#define VC_ARG_IFNAME		"iface"
 
 #define VC_QUEUE_PAIRS_MAX	128
 #define VC_QUEUE_SIZE_DEFAULT	256
@@ -64,6 +64,9 @@ int vc_devargs_parse(const char *name, const char *args, struct vc_cfg *cfg);
 	VC_ARG_MRG_RXBUF "=<0|1> " \
 	VC_ARG_IN_ORDER "=<0|1> " \
 	VC_ARG_PACKED_VQ "=<0|1> " \
-	VC_ARG_SPEED "=<int>"
+	VC_ARG_SPEED "=<int> " \
+	VC_ARG_CQ "=<0|1> " \
+	VC_ARG_SERVER "=<0|1> " \
+	VC_ARG_VECTORIZED "=<0|1>"
 
 #endif /* VC_DEVARGS_H */

@@ -93,7 +93,7 @@ vc_mem_share(struct vc_transport *tp, const char *port_name)
 	rte_mcfg_mem_read_unlock();
 	ret = w.err;
 	if (ret == -E2BIG)
-		VC_LOG(ERR, "%s: EAL memory is spread over %u files, the vhost backend accepts at most %u memory regions: start the application with --single-file-segments (or --legacy-mem, or --no-huge)",
+		VC_LOG(ERR, "%s: EAL memory is spread over %u files, the vhost backend accepts at most %u memory regions: start the application with --single-file-segments (or --no-huge)",
 		       port_name, w.n, limit);
 	else if (ret < 0)
 		VC_LOG(ERR, "%s: cannot share memory with the device: %s",
