@@ -16,6 +16,9 @@
 #   --cycles C               passes with port stop/start between (default 1)
 #   --window W               frames in flight at most (default 32)
 #   --devargs K=V[,K=V]      extra frontend devargs (e.g. mrg_rxbuf=1)
+#   --feature [!]NAME        (ours) virtio feature NAME must (not) have been
+#                            negotiated: IN_ORDER, RING_PACKED, MRG_RXBUF,
+#                            EVENT_IDX, CSUM, GUEST_CSUM, MQ, CTRL_VQ
 # Environment: VC_VDEV=ours|upstream (default ours), VC_DEVARGS.
 set -euo pipefail
 . "$(dirname "$0")/../../devtools/lib.sh"
@@ -24,6 +27,7 @@ set -euo pipefail
 drv=$1 app=$2
 shift 2
 mem=auto size=64 count=10000 cycles=1 window=32 devargs=
+features=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mem) mem=$2 ;;
@@ -32,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--cycles) cycles=$2 ;;
 	--window) window=$2 ;;
 	--devargs) devargs=$2 ;;
+	--feature) features+=("$2") ;;
 	*) vc_die "unknown option $1" ;;
 	esac
 	shift 2
@@ -56,6 +61,8 @@ vc_start_vhost vhost "$sock" io
 
 mapfile -t fm < <(vc_eal_mem_args frontend)
 mapfile -t fe < <(vc_frontend_eal_args "$drv" "$sock" "$devargs")
+# Our driver logs what it negotiated at start: the devargs must show there.
+[ "$(vc_vdev_kind)" = ours ] && fe+=(--log-level=pmd.net.virtio_container.init:info)
 vc_start seqcheck 1 1 "$app" "${fm[@]}" --no-pci "${fe[@]}" -- \
 	--count "$count" --size "$size" --window "$window" --cycles "$cycles" \
 	--timeout 5 --pool-check "$pool_check"
@@ -65,6 +72,24 @@ vc_wait_exit seqcheck 50 || rc=$?
 grep '^vc_seqcheck' "${VC_LOGF[seqcheck]}" || true
 vc_check_eq "vc_seqcheck exit status (content, loss, own port counters, mempool)" "$rc" 0
 [ "$rc" -eq 0 ] || vc_dump_log seqcheck 30
+
+declare -A fbit=([CSUM]=0 [GUEST_CSUM]=1 [MRG_RXBUF]=15 [CTRL_VQ]=17
+	[MQ]=22 [EVENT_IDX]=29 [RING_PACKED]=34 [IN_ORDER]=35)
+if [ ${#features[@]} -gt 0 ] && [ "$(vc_vdev_kind)" = ours ]; then
+	neg=$(sed -n 's/.*started, features \(0x[0-9a-f]*\).*/\1/p' \
+		"${VC_LOGF[seqcheck]}" | tail -n1)
+	vc_check "negotiated features logged at start" test -n "$neg"
+	for f in "${features[@]}"; do
+		name=${f#!}
+		[ -n "${fbit[$name]:-}" ] || vc_die "unknown feature $name"
+		on=$(( (${neg:-0} >> fbit[$name]) & 1 ))
+		if [ "$f" = "$name" ]; then
+			vc_check_eq "feature $name negotiated" "$on" 1
+		else
+			vc_check_eq "feature $name not negotiated" "$on" 0
+		fi
+	done
+fi
 
 result=$(grep '^vc_seqcheck: RESULT' "${VC_LOGF[seqcheck]}" || true)
 total=$((count * cycles))

@@ -29,7 +29,7 @@ defaults(void **state)
 	assert_int_equal(c.queues, 1);
 	assert_int_equal(c.queue_size, 256);
 	assert_true(c.mrg_rxbuf);
-	assert_false(c.in_order);
+	assert_true(c.in_order);
 	assert_false(c.packed_vq);
 	assert_false(c.mac_set);
 	assert_int_equal(c.speed, RTE_ETH_SPEED_NUM_UNKNOWN);
@@ -77,7 +77,7 @@ refused(void **state)
 		"path=/run/x,mac=zz:11:22:33:44:55",
 		"path=/run/x,speed=12345",
 		"path=/run/x,packed_vq=1",           /* not implemented yet */
-		"path=/run/x,in_order=1",
+		"path=/run/x,in_order=2",
 		"path=/run/x,server=1",
 		"path=/run/x,cq=1",
 		"path=/run/x,vectorized=1",

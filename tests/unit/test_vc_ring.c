@@ -1060,10 +1060,188 @@ test_reinit(void **state)
 	fixture_free(g);
 }
 
+/* ---- VIRTIO_F_IN_ORDER mode ---- */
+
+static struct ring_fixture *
+fixture_new_io(uint16_t size)
+{
+	struct ring_fixture *f = fixture_new(size, false);
+
+	vc_ring_set_in_order(&f->r);
+	return f;
+}
+
+/* Descriptors in table order, cookies back in order, over many wraps. */
+static void
+test_io_sequential_wrap(void **state)
+{
+	struct ring_fixture *f = fixture_new_io(8);
+	struct vc_ring_used out[8];
+	struct chain_info ci;
+	unsigned int next = 0, done = 0, round, k;
+
+	(void)state;
+	for (round = 0; round < 50; round++) {
+		for (k = 0; k < 5; k++)
+			assert_int_equal(vc_ring_io_add_one(&f->r, 0x1000 * (next + k), 100,
+							    true, COOKIE(next + k)), 0);
+		vc_ring_publish(&f->r);
+		for (k = 0; k < 5; k++) {
+			assert_true(dev_pop(&f->dev, &ci));
+			assert_int_equal(ci.head, (next + k) & 7);
+			dev_put(&f->dev, ci.head, 60 + k);
+		}
+		dev_publish(&f->dev);
+		assert_int_equal(vc_ring_io_dequeue(&f->r, out, 8), 5);
+		for (k = 0; k < 5; k++) {
+			assert_ptr_equal(out[k].cookie, COOKIE(done + k));
+			assert_int_equal(out[k].len, 60 + k);
+		}
+		next += 5;
+		done += 5;
+		assert_int_equal(vc_ring_free_count(&f->r), 8);
+	}
+	assert_int_equal(f->r.stats.invalid_used, 0);
+	fixture_free(f);
+}
+
+/* Transmit batches may be reported by one used entry (2.7.9). */
+static void
+test_io_tx_batch_one_entry(void **state)
+{
+	struct ring_fixture *f = fixture_new_io(16);
+	struct vc_ring_seg segs[3] = {
+		{ .addr = 0x100, .len = 12 }, { .addr = 0x200, .len = 60 },
+		{ .addr = 0x300, .len = 40 },
+	};
+	struct vc_ring_used out[16];
+	struct chain_info ci;
+	unsigned int k;
+
+	(void)state;
+	assert_int_equal(vc_ring_io_add_one(&f->r, 0x10, 64, false, COOKIE(0)), 0);
+	assert_int_equal(vc_ring_io_add_chain(&f->r, segs, 3, COOKIE(1)), 0);
+	assert_int_equal(vc_ring_io_add_one(&f->r, 0x20, 64, false, COOKIE(2)), 0);
+	assert_int_equal(vc_ring_free_count(&f->r), 16 - 5);
+	vc_ring_publish(&f->r);
+	for (k = 0; k < 3; k++)
+		assert_true(dev_pop(&f->dev, &ci));
+	assert_int_equal(ci.head, 4); /* chain took descriptors 1..3 */
+	/* One entry at the batch's first slot, naming the last buffer. */
+	dev_put(&f->dev, 4, 0);
+	f->dev.used_idx += 2;
+	dev_publish(&f->dev);
+	assert_int_equal(vc_ring_io_dequeue(&f->r, out, 16), 3);
+	for (k = 0; k < 3; k++) {
+		assert_ptr_equal(out[k].cookie, COOKIE(k));
+		assert_int_equal(out[k].len, 0);
+	}
+	assert_int_equal(vc_ring_free_count(&f->r), 16);
+	assert_int_equal(f->r.stats.invalid_used, 0);
+	fixture_free(f);
+}
+
+/* Receive entries must name the expected head and fit what was posted. */
+static void
+test_io_rx_bad_entries(void **state)
+{
+	struct ring_fixture *f = fixture_new_io(8);
+	struct vc_ring_used out[8];
+	struct chain_info ci;
+	unsigned int k;
+
+	(void)state;
+	for (k = 0; k < 3; k++)
+		assert_int_equal(vc_ring_io_add_one(&f->r, 0x1000 * k, 100, true, COOKIE(k)), 0);
+	vc_ring_publish(&f->r);
+	for (k = 0; k < 3; k++)
+		assert_true(dev_pop(&f->dev, &ci));
+	dev_put(&f->dev, 0, 100);	/* fine */
+	dev_put(&f->dev, 7, 50);	/* out of order: head 1 expected */
+	dev_put(&f->dev, 2, 101);	/* longer than posted */
+	dev_publish(&f->dev);
+	assert_int_equal(vc_ring_io_dequeue(&f->r, out, 8), 3);
+	assert_int_equal(out[0].len, 100);
+	assert_int_equal(out[1].len, VC_RING_LEN_BAD);
+	assert_int_equal(out[2].len, VC_RING_LEN_BAD);
+	for (k = 0; k < 3; k++)
+		assert_ptr_equal(out[k].cookie, COOKIE(k)); /* no leak */
+	assert_int_equal(f->r.stats.invalid_used, 2);
+	assert_int_equal(vc_ring_free_count(&f->r), 8);
+	fixture_free(f);
+}
+
+/* used->idx past what was made available latches broken. */
+static void
+test_io_used_idx_overrun(void **state)
+{
+	struct ring_fixture *f = fixture_new_io(8);
+	struct vc_ring_used out[8];
+
+	(void)state;
+	assert_int_equal(vc_ring_io_add_one(&f->r, 0x10, 64, false, COOKIE(0)), 0);
+	vc_ring_publish(&f->r);
+	f->dev.used_idx = 2;
+	dev_publish(&f->dev);
+	assert_int_equal(vc_ring_io_dequeue(&f->r, out, 8), 0);
+	assert_true(vc_ring_is_broken(&f->r));
+	assert_ptr_equal(vc_ring_detach_unused(&f->r), COOKIE(0));
+	assert_null(vc_ring_detach_unused(&f->r));
+	vc_ring_reinit(&f->r);
+	assert_false(vc_ring_is_broken(&f->r));
+	assert_true(f->r.in_order);
+	assert_int_equal(f->r.next_desc, 0);
+	fixture_free(f);
+}
+
+/* Chains wrap around the end of the table; ENOSPC leaves no trace. */
+static void
+test_io_chain_wrap_and_full(void **state)
+{
+	struct ring_fixture *f = fixture_new_io(4);
+	struct vc_ring_seg segs[3] = {
+		{ .addr = 0x100, .len = 12 }, { .addr = 0x200, .len = 60 },
+		{ .addr = 0x300, .len = 40, .writable = true },
+	};
+	struct vc_ring_used out[4];
+	struct chain_info ci;
+
+	(void)state;
+	assert_int_equal(vc_ring_io_add_one(&f->r, 0x10, 8, false, COOKIE(0)), 0);
+	assert_int_equal(vc_ring_io_add_one(&f->r, 0x20, 8, false, COOKIE(1)), 0);
+	assert_int_equal(vc_ring_io_add_chain(&f->r, segs, 3, COOKIE(2)), -ENOSPC);
+	vc_ring_publish(&f->r);
+	assert_true(dev_pop(&f->dev, &ci));
+	assert_true(dev_pop(&f->dev, &ci));
+	dev_push(&f->dev, 1, 0);
+	f->dev.used_idx++;
+	dev_publish(&f->dev);
+	assert_int_equal(vc_ring_io_dequeue(&f->r, out, 4), 2);
+	/* next_desc is 2: the chain takes 2, 3, 0 */
+	assert_int_equal(vc_ring_io_add_chain(&f->r, segs, 3, COOKIE(2)), 0);
+	vc_ring_publish(&f->r);
+	assert_true(dev_pop(&f->dev, &ci));
+	assert_int_equal(ci.ndescs, 3);
+	assert_int_equal(ci.descs[0], 2);
+	assert_int_equal(ci.descs[1], 3);
+	assert_int_equal(ci.descs[2], 0);
+	assert_int_equal(ci.wlen, 40);
+	dev_push(&f->dev, 2, 40);
+	assert_int_equal(vc_ring_io_dequeue(&f->r, out, 4), 1);
+	assert_ptr_equal(out[0].cookie, COOKIE(2));
+	assert_int_equal(out[0].len, 40);
+	fixture_free(f);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_io_sequential_wrap),
+		cmocka_unit_test(test_io_tx_batch_one_entry),
+		cmocka_unit_test(test_io_rx_bad_entries),
+		cmocka_unit_test(test_io_used_idx_overrun),
+		cmocka_unit_test(test_io_chain_wrap_and_full),
 		cmocka_unit_test(test_mem_size_layout),
 		cmocka_unit_test(test_init_invalid),
 		cmocka_unit_test(test_init_state),

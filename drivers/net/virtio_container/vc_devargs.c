@@ -119,6 +119,12 @@ arg_mrg(const char *key, const char *val, void *opaque)
 	return arg_bool(key, val, &((struct vc_cfg *)opaque)->mrg_rxbuf);
 }
 
+static int
+arg_in_order(const char *key, const char *val, void *opaque)
+{
+	return arg_bool(key, val, &((struct vc_cfg *)opaque)->in_order);
+}
+
 /* Keys of net_virtio_user this driver has no implementation of yet: the
  * value that means "off" is accepted, anything else is refused. */
 static int
@@ -177,7 +183,7 @@ vc_devargs_parse(const char *name, const char *args, struct vc_cfg *cfg)
 		{ VC_ARG_QUEUES, arg_queues },
 		{ VC_ARG_QUEUE_SIZE, arg_queue_size },
 		{ VC_ARG_MRG_RXBUF, arg_mrg },
-		{ VC_ARG_IN_ORDER, arg_not_yet },
+		{ VC_ARG_IN_ORDER, arg_in_order },
 		{ VC_ARG_PACKED_VQ, arg_not_yet },
 		{ VC_ARG_SPEED, arg_speed },
 		{ VC_ARG_CQ, arg_not_yet },
@@ -193,6 +199,7 @@ vc_devargs_parse(const char *name, const char *args, struct vc_cfg *cfg)
 	cfg->queues = 1;
 	cfg->queue_size = VC_QUEUE_SIZE_DEFAULT;
 	cfg->mrg_rxbuf = true;
+	cfg->in_order = true;
 	cfg->speed = RTE_ETH_SPEED_NUM_UNKNOWN;
 
 	kv = rte_kvargs_parse(args ? args : "", vc_valid_args);

@@ -204,6 +204,8 @@ vc_wanted_features(const struct vc_adapter *ad, uint16_t pairs)
 
 	if (ad->cfg.mrg_rxbuf)
 		f |= VC_BIT(VIRTIO_NET_F_MRG_RXBUF);
+	if (ad->cfg.in_order)
+		f |= VC_BIT(VIRTIO_F_IN_ORDER);
 	if (pairs > 1)
 		f |= VC_BIT(VIRTIO_NET_F_MQ);
 	return f;

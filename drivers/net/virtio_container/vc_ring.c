@@ -72,6 +72,7 @@ vc_ring_reset_state(struct vc_ring *r)
 	r->last_used = 0;
 	r->kicked_avail = 0;
 	r->detach_pos = 0;
+	r->next_desc = 0;
 	r->broken = false;
 	r->broken_reason = NULL;
 	memset(&r->stats, 0, sizeof(r->stats));
@@ -198,6 +199,45 @@ vc_ring_detach_unused(struct vc_ring *r)
 		}
 	}
 	return NULL;
+}
+
+void
+vc_ring_set_in_order(struct vc_ring *r)
+{
+	r->in_order = true;
+}
+
+int
+vc_ring_io_add_chain(struct vc_ring *r, const struct vc_ring_seg *segs, uint16_t n,
+		     void *cookie)
+{
+	uint16_t pos = r->avail_idx & r->mask, head = r->next_desc, d, k;
+	struct vc_ring_slot *s = &r->slots[pos];
+	uint64_t wlen = 0;
+
+	if (segs == NULL || cookie == NULL || n == 0 || n > r->size)
+		return -EINVAL;
+	if (n > r->num_free)
+		return -ENOSPC;
+	for (k = 0; k < n; k++)
+		if (segs[k].writable)
+			wlen += segs[k].len;
+	if (wlen >= UINT32_MAX)
+		return -EINVAL;
+	/* Descriptors head .. head + n - 1, in table order (wrapping). */
+	for (k = 0, d = head; k < n; k++, d = (uint16_t)(d + 1) & r->mask)
+		vc_ring_desc_set(&r->desc[d], &segs[k],
+				 k + 1 < n ? VRING_DESC_F_NEXT : 0,
+				 (uint16_t)(d + 1) & r->mask);
+	r->next_desc = d;
+	r->num_free -= n;
+	s->cookie = cookie;
+	s->len = (uint32_t)wlen;
+	s->ndescs = n;
+	s->last = head;
+	r->avail->ring[pos] = htole16(head);
+	r->avail_idx++;
+	return 0;
 }
 
 void

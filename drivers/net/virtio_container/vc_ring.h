@@ -114,6 +114,13 @@ struct vc_ring {
 	void *notify_opaque;
 	struct vc_ring_stats stats;
 	uint16_t detach_pos;	/* teardown scan cursor of vc_ring_detach_unused() */
+	/*
+	 * VIRTIO_F_IN_ORDER mode (vc_ring_set_in_order()): descriptors are
+	 * taken in table order from next_desc, slots are indexed by avail
+	 * position instead of head, and completions are taken in order.
+	 */
+	bool in_order;
+	uint16_t next_desc;
 };
 
 /**
@@ -422,6 +429,166 @@ vc_ring_dequeue(struct vc_ring *r, struct vc_ring_used *out, uint16_t max)
 			*ue = htole16((uint16_t)(r->last_used - 1));
 	}
 	return got;
+}
+
+/* ---- VIRTIO_F_IN_ORDER mode ---------------------------------------------- */
+
+/**
+ * vc_ring_set_in_order() - switch a freshly initialised ring to in-order
+ * mode (VIRTIO_F_IN_ORDER negotiated); kept across vc_ring_reinit().
+ *
+ * The device then uses buffers in the order they were made available
+ * (2.7.9) and may complete a batch with a single used entry, so:
+ * descriptors are taken in table order, the driver-private slot of a
+ * buffer is indexed by its avail position, and a completion never needs
+ * a free list.  Use only the vc_ring_io_* add/dequeue functions on it.
+ */
+void vc_ring_set_in_order(struct vc_ring *r);
+
+/**
+ * vc_ring_io_add_one() - in-order variant of vc_ring_add_one().
+ *
+ * The avail slot is rewritten only when its value changes, so in the
+ * steady state of one-descriptor buffers (head == avail position) the
+ * driver never dirties the avail ring's lines except for avail->idx.
+ */
+static inline int
+vc_ring_io_add_one(struct vc_ring *r, uint64_t addr, uint32_t len, bool writable, void *cookie)
+{
+	uint16_t pos = r->avail_idx & r->mask, head = r->next_desc;
+	struct vc_ring_slot *s = &r->slots[pos];
+	struct vring_desc *d = &r->desc[head];
+
+	if (unlikely(r->num_free == 0))
+		return -ENOSPC;
+	r->num_free--;
+	r->next_desc = (uint16_t)(head + 1) & r->mask;
+	s->cookie = cookie;
+	s->len = writable ? len : 0;
+	s->ndescs = 1;
+	s->last = head;
+
+	d->addr = htole64(addr);
+	d->len = htole32(len);
+	d->flags = htole16(writable ? VRING_DESC_F_WRITE : 0);
+	if (r->avail->ring[pos] != htole16(head))
+		r->avail->ring[pos] = htole16(head);
+	r->avail_idx++;
+	return 0;
+}
+
+/** vc_ring_io_add_chain() - in-order variant of vc_ring_add_chain(). */
+int vc_ring_io_add_chain(struct vc_ring *r, const struct vc_ring_seg *segs, uint16_t n,
+			 void *cookie);
+
+/**
+ * vc_ring_io_dequeue() - in-order variant of vc_ring_dequeue().
+ *
+ * Completions are taken in avail order up to used->idx, which may not
+ * move past what was made available (else the ring latches broken).  For
+ * device-readable buffers (transmit) the used entries are not read at
+ * all: a batch may be reported by one entry.  For device-writable buffers
+ * every entry must name the expected head and fit the posted length; an
+ * entry that does not is counted and returned as VC_RING_LEN_BAD so the
+ * caller drops that buffer.
+ */
+static inline uint16_t
+vc_ring_io_dequeue(struct vc_ring *r, struct vc_ring_used *out, uint16_t max)
+{
+	uint16_t used_idx, last, n, i;
+
+	if (unlikely(r->broken))
+		return 0;
+	used_idx = le16toh(__atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE));
+	last = r->last_used;
+	n = (uint16_t)(used_idx - last);
+	if (n == 0)
+		return 0;
+	if (unlikely(n > (uint16_t)(r->avail_idx - last))) {
+		vc_ring_set_broken(r, "used index moved past what was made available");
+		return 0;
+	}
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++) {
+		uint16_t pos = (uint16_t)(last + i) & r->mask;
+		struct vc_ring_slot *s = &r->slots[pos];
+		uint32_t len = 0;
+
+		if (s->len != 0) {
+			const struct vring_used_elem *e = &r->used->ring[pos];
+			uint32_t id = le32toh(__atomic_load_n(&e->id, __ATOMIC_RELAXED));
+
+			len = le32toh(__atomic_load_n(&e->len, __ATOMIC_RELAXED));
+			if (unlikely(id != s->last || len > s->len)) {
+				r->stats.invalid_used++;
+				len = VC_RING_LEN_BAD;
+			}
+		}
+		out[i].cookie = s->cookie;
+		out[i].len = len;
+		s->cookie = NULL;
+		r->num_free += s->ndescs;
+	}
+	r->last_used = (uint16_t)(last + n);
+	if (r->event_idx) {
+		uint16_t *ue = vc_ring_used_event(r);
+
+		if ((uint16_t)(le16toh(*ue) - r->last_used) <= r->size)
+			*ue = htole16((uint16_t)(r->last_used - 1));
+	}
+	return n;
+}
+
+/* ---- used-buffer notifications (RX interrupts) --------------------------- */
+
+/**
+ * vc_ring_enable_intr() - ask the device to notify the next used buffer.
+ *
+ * Without event idx: clear VRING_AVAIL_F_NO_INTERRUPT (it stays clear
+ * until vc_ring_disable_intr()).  With event idx: used_event = last_used,
+ * so the device notifies once used->idx moves past what was consumed; the
+ * next dequeue moves last_used past used_event, which disarms it again
+ * (one-shot, as Linux's virtqueue_enable_cb).
+ *
+ * Race: a buffer the device used before it saw the store is never
+ * notified.  A full fence orders the store before the re-read of
+ * used->idx (pairs with the device's fence between its used->idx store
+ * and its read of flags/used_event), so that buffer is seen here instead.
+ *
+ * Return: true when used buffers are already pending (the caller must
+ * poll instead of waiting for the notification), false otherwise.  A
+ * broken ring reports true: the caller polls and finds it broken.
+ */
+static inline bool
+vc_ring_enable_intr(struct vc_ring *r)
+{
+	uint16_t used_idx;
+
+	if (r->event_idx)
+		__atomic_store_n(vc_ring_used_event(r), htole16(r->last_used),
+				 __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&r->avail->flags, htole16(0), __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	used_idx = le16toh(__atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE));
+	return r->broken || used_idx != r->last_used;
+}
+
+/**
+ * vc_ring_disable_intr() - suppress used-buffer notifications again
+ * (the state vc_ring_init() leaves).  A notification already on its way
+ * may still arrive.
+ */
+static inline void
+vc_ring_disable_intr(struct vc_ring *r)
+{
+	if (r->event_idx)
+		__atomic_store_n(vc_ring_used_event(r),
+				 htole16((uint16_t)(r->last_used - 1)), __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&r->avail->flags, htole16(VRING_AVAIL_F_NO_INTERRUPT),
+				 __ATOMIC_RELAXED);
 }
 
 #endif /* VC_RING_H */

@@ -25,12 +25,41 @@ vc_queue_kick(void *opaque)
 }
 
 /*
+ * Ring operations for the two split-ring modes.  @io is a compile-time
+ * constant in every burst function, so each burst is specialised and the
+ * datapath has no per-packet mode branch.
+ */
+static __rte_always_inline int
+ring_add_one(struct vc_ring *r, uint64_t addr, uint32_t len, bool writable,
+	     void *cookie, bool io)
+{
+	return io ? vc_ring_io_add_one(r, addr, len, writable, cookie) :
+		    vc_ring_add_one(r, addr, len, writable, cookie);
+}
+
+static __rte_always_inline int
+ring_add_chain(struct vc_ring *r, const struct vc_ring_seg *segs, uint16_t n,
+	       void *cookie, bool io)
+{
+	return io ? vc_ring_io_add_chain(r, segs, n, cookie) :
+		    vc_ring_add_chain(r, segs, n, cookie);
+}
+
+static __rte_always_inline uint16_t
+ring_dequeue(struct vc_ring *r, struct vc_ring_used *out, uint16_t max,
+	     bool io)
+{
+	return io ? vc_ring_io_dequeue(r, out, max) :
+		    vc_ring_dequeue(r, out, max);
+}
+
+/*
  * Post up to @want fresh mbufs.  A failed bulk allocation is retried with
  * smaller requests, so that a nearly empty pool still keeps the ring fed.
  * @return the number posted.
  */
-static uint16_t
-rxq_post(struct vc_queue *q, uint16_t want)
+static __rte_always_inline uint16_t
+rxq_post(struct vc_queue *q, uint16_t want, bool io)
 {
 	struct rte_mbuf *m[VC_BURST_MAX];
 	uint16_t i, n = RTE_MIN(want, (uint16_t)VC_BURST_MAX), posted = 0;
@@ -42,8 +71,8 @@ rxq_post(struct vc_queue *q, uint16_t want)
 			continue;
 		}
 		for (i = 0; i < n; i++)
-			vc_ring_add_one(&q->ring, vc_rx_buf_addr(m[i]),
-					vc_rx_buf_len(m[i]), true, m[i]);
+			ring_add_one(&q->ring, vc_rx_buf_addr(m[i]),
+				     vc_rx_buf_len(m[i]), true, m[i], io);
 		want -= n;
 		posted += n;
 		n = RTE_MIN(want, n);
@@ -61,7 +90,10 @@ vc_rxq_fill(struct vc_queue *q)
 	uint16_t want = vc_ring_free_count(&q->ring);
 
 	/* Some buffers are enough to start; refills top the ring up. */
-	return want == 0 || rxq_post(q, want) > 0 ? 0 : -ENOMEM;
+	if (want == 0)
+		return 0;
+	return (q->ring.in_order ? rxq_post(q, want, true) :
+				   rxq_post(q, want, false)) > 0 ? 0 : -ENOMEM;
 }
 
 int
@@ -75,6 +107,8 @@ vc_queue_layout(struct vc_queue *q, uint64_t features)
 			   !!(features & VC_BIT(VIRTIO_RING_F_EVENT_IDX)),
 			   vc_queue_kick, &q->notify);
 	q->ring.stats = stats;
+	if (ret == 0 && (features & VC_BIT(VIRTIO_F_IN_ORDER)))
+		vc_ring_set_in_order(&q->ring);
 	return ret;
 }
 
@@ -104,12 +138,31 @@ vc_queue_broken(const struct vc_queue *q)
 	return vc_ring_is_broken(&q->ring) ? q->ring.broken_reason : NULL;
 }
 
+int
+vc_queue_intr_enable(struct vc_queue *q, bool on)
+{
+	/*
+	 * TODO(packed): with VIRTIO_F_RING_PACKED the switch is the driver
+	 * event suppression structure (flags ENABLE/DISABLE, or DESC with
+	 * EVENT_IDX), not the split avail flags / used_event.
+	 */
+	if (!on) {
+		vc_ring_disable_intr(&q->ring);
+		return 0;
+	}
+	return vc_ring_enable_intr(&q->ring) ? 1 : 0;
+}
+
 void
 vc_rxtx_select(uint64_t features, eth_rx_burst_t *rx, eth_tx_burst_t *tx)
 {
-	RTE_SET_USED(features);
-	*rx = vc_recv_pkts;
-	*tx = vc_xmit_pkts;
+	if (features & VC_BIT(VIRTIO_F_IN_ORDER)) {
+		*rx = vc_recv_pkts_inorder;
+		*tx = vc_xmit_pkts_inorder;
+	} else {
+		*rx = vc_recv_pkts;
+		*tx = vc_xmit_pkts;
+	}
 }
 
 void
@@ -130,8 +183,8 @@ vc_queue_drain(struct vc_queue *q)
 	q->ring.stats = stats;
 }
 
-uint16_t
-vc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
+static __rte_always_inline uint16_t
+rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb, bool io)
 {
 	struct vc_queue *q = rxq;
 	struct vc_ring_used used[VC_BURST_MAX];
@@ -142,7 +195,7 @@ vc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	if (unlikely(vc_ring_is_broken(&q->ring)))
 		return 0;
 	nb = RTE_MIN(nb, (uint16_t)VC_BURST_MAX);
-	n = vc_ring_dequeue(&q->ring, used, nb);
+	n = ring_dequeue(&q->ring, used, nb, io);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = used[i].cookie;
 
@@ -174,19 +227,31 @@ vc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	q->stats.bytes += bytes;
 	/* Refill in batches: one allocation, one publish, one kick check. */
 	if (vc_ring_free_count(&q->ring) >= RTE_MIN(VC_RX_REFILL, q->size / 4))
-		rxq_post(q, vc_ring_free_count(&q->ring));
+		rxq_post(q, vc_ring_free_count(&q->ring), io);
 	return got;
 }
 
-static inline void
-tx_reclaim(struct vc_queue *q)
+uint16_t
+vc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
+{
+	return rx_burst(rxq, pkts, nb, false);
+}
+
+uint16_t
+vc_recv_pkts_inorder(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
+{
+	return rx_burst(rxq, pkts, nb, true);
+}
+
+static __rte_always_inline void
+tx_reclaim(struct vc_queue *q, bool io)
 {
 	struct vc_ring_used used[VC_BURST_MAX];
 	struct rte_mbuf *m[VC_BURST_MAX];
 	uint16_t n, i;
 
 	do {
-		n = vc_ring_dequeue(&q->ring, used, VC_BURST_MAX);
+		n = ring_dequeue(&q->ring, used, VC_BURST_MAX, io);
 		/* TX chains have nothing device-writable: a non-zero len is
 		 * counted by the ring; the mbuf is ours to free either way. */
 		for (i = 0; i < n; i++)
@@ -195,8 +260,8 @@ tx_reclaim(struct vc_queue *q)
 	} while (n == VC_BURST_MAX);
 }
 
-static int
-tx_one_chain(struct vc_queue *q, struct rte_mbuf *m)
+static __rte_always_inline int
+tx_one_chain(struct vc_queue *q, struct rte_mbuf *m, bool io)
 {
 	struct vc_ring_seg segs[VC_RING_SIZE_MAX > 512 ? 512 : VC_RING_SIZE_MAX];
 	struct rte_mbuf *s = m;
@@ -225,25 +290,25 @@ tx_one_chain(struct vc_queue *q, struct rte_mbuf *m)
 			.addr = rte_pktmbuf_mtod(s, uintptr_t), .len = s->data_len,
 		};
 	}
-	return vc_ring_add_chain(&q->ring, segs, n, m);
+	return ring_add_chain(&q->ring, segs, n, m, io);
 }
 
-static inline int
-tx_enqueue(struct vc_queue *q, struct rte_mbuf *m)
+static __rte_always_inline int
+tx_enqueue(struct vc_queue *q, struct rte_mbuf *m, bool io)
 {
 	struct virtio_net_hdr_mrg_rxbuf *h;
 
 	if (unlikely(m->nb_segs != 1 || !vc_tx_can_push(m)))
-		return tx_one_chain(q, m);
+		return tx_one_chain(q, m, io);
 	/* Common case: header in the headroom, one descriptor. */
 	h = rte_pktmbuf_mtod_offset(m, void *, -VC_NET_HDR_SIZE);
 	vc_tx_hdr_fill(q, m, h);
-	return vc_ring_add_one(&q->ring, (uintptr_t)h,
-			       m->data_len + VC_NET_HDR_SIZE, false, m);
+	return ring_add_one(&q->ring, (uintptr_t)h,
+			    m->data_len + VC_NET_HDR_SIZE, false, m, io);
 }
 
-uint16_t
-vc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb)
+static __rte_always_inline uint16_t
+tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb, bool io)
 {
 	struct vc_queue *q = txq;
 	uint64_t bytes = 0;
@@ -254,17 +319,17 @@ vc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 	if (unlikely(vc_ring_is_broken(&q->ring)))
 		return 0;
 	if (vc_ring_free_count(&q->ring) < RTE_MAX(nb, (uint16_t)(q->size / 4)))
-		tx_reclaim(q);
+		tx_reclaim(q, io);
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		ret = tx_enqueue(q, m);
+		ret = tx_enqueue(q, m, io);
 		if (unlikely(ret == -ENOSPC) && !reclaimed) {
 			/* The reclaim threshold counts packets; this one needs
 			 * more descriptors than are free.  Reclaim once more. */
 			reclaimed = true;
-			tx_reclaim(q);
-			ret = tx_enqueue(q, m);
+			tx_reclaim(q, io);
+			ret = tx_enqueue(q, m, io);
 		}
 		if (unlikely(ret == -ENOSPC))
 			break;
@@ -284,4 +349,16 @@ vc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 	q->stats.packets += i - dropped;
 	q->stats.bytes += bytes;
 	return i;
+}
+
+uint16_t
+vc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb)
+{
+	return tx_burst(txq, pkts, nb, false);
+}
+
+uint16_t
+vc_xmit_pkts_inorder(void *txq, struct rte_mbuf **pkts, uint16_t nb)
+{
+	return tx_burst(txq, pkts, nb, true);
 }

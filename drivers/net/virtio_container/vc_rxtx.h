@@ -89,14 +89,27 @@ void vc_queue_stats_reset(struct vc_queue *q);
 const char *vc_queue_broken(const struct vc_queue *q);
 
 /**
+ * Enable (@on) or suppress used-buffer notifications of an RX queue: the
+ * device then signals the queue's interrupt eventfd when it completes a
+ * buffer.  Control path of the lcore that polls the queue; the ring must
+ * be laid out (port started).
+ * @return 1 when @on and completions are already pending (they will not
+ * be signalled: poll instead of sleeping), else 0.
+ */
+int vc_queue_intr_enable(struct vc_queue *q, bool on);
+
+/**
  * The burst functions for the negotiated @features, chosen once at
  * dev_start so that the datapath has no per-packet layout branches.
  */
 void vc_rxtx_select(uint64_t features, eth_rx_burst_t *rx,
 		    eth_tx_burst_t *tx);
 
+/* Split ring bursts: any completion order / VIRTIO_F_IN_ORDER. */
 uint16_t vc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb);
 uint16_t vc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb);
+uint16_t vc_recv_pkts_inorder(void *rxq, struct rte_mbuf **pkts, uint16_t nb);
+uint16_t vc_xmit_pkts_inorder(void *txq, struct rte_mbuf **pkts, uint16_t nb);
 
 /** Ring notify callback: @opaque is a struct vc_notify. */
 void vc_queue_kick(void *opaque);
