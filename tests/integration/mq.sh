@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 virtio-container authors
+#
+# Multi-queue: net_vhost with queues=N and the frontend with queues=N, both
+# testpmd in mac mode with --rxq=N --txq=N on one core each.  Per queue
+# (testpmd's per-stream forward statistics on both sides):
+#   1. every queue carries traffic in both directions, and what the
+#      frontend sent on queue q is what the vhost side received on queue q;
+#   2. after port stop / "port config all rxq M" / port start on the
+#      frontend (M < N), queues 0..M-1 carry traffic and the vhost side sees
+#      nothing on queues M..N-1: only configured queues are enabled;
+#   3. none of that reconnected the vhost-user socket.
+#
+# usage: mq.sh DRIVER_SO [SEQCHECK_APP] [--mem huge|nohuge|auto]
+#        [--queues N] [--reduce-to M] [--seconds S]
+set -euo pipefail
+. "$(dirname "$0")/../../devtools/lib.sh"
+
+[ $# -ge 1 ] || { sed -n '3,18p' "$0"; exit 2; }
+drv=$1
+shift
+[ $# -gt 0 ] && [ "${1#--}" = "$1" ] && shift	# the seqcheck app: unused
+mem=auto nq=4 reduce=2 seconds=2
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--mem) mem=$2 ;;
+	--queues) nq=$2 ;;
+	--reduce-to) reduce=$2 ;;
+	--seconds) seconds=$2 ;;
+	*) vc_die "unknown option $1" ;;
+	esac
+	shift 2
+done
+
+vc_test_begin "multi-queue-$nq" "$mem"
+
+sock=$VC_SOCKDIR/vhost.sock
+mapfile -t vm < <(vc_eal_mem_args vhost)
+vc_start -i vhost 0 2 "$VC_TESTPMD" "${vm[@]}" --no-pci \
+	--vdev "net_vhost0,iface=$sock,queues=$nq" -- \
+	-i --nb-cores=1 --rxq="$nq" --txq="$nq" --forward-mode=mac "$VC_TESTPMD_MBUFS"
+vc_wait_socket "$sock" 20 vhost || { vc_dump_log vhost; exit 1; }
+vc_tp_cmd vhost start
+
+mapfile -t fm < <(vc_eal_mem_args frontend)
+mapfile -t fe < <(vc_frontend_eal_args "$drv" "$sock" "queues=$nq")
+vc_start -i front 1 2 "$VC_TESTPMD" "${fm[@]}" --no-pci "${fe[@]}" -- \
+	-i --nb-cores=1 --rxq="$nq" --txq="$nq" --forward-mode=mac "$VC_TESTPMD_MBUFS"
+if ! vc_wait_log front '^testpmd> ' 30; then
+	vc_dump_log front
+	vc_check "frontend testpmd started with $nq queues" false
+	vc_summary
+	exit 1
+fi
+
+# stream_stats NAME OCCURRENCE VAR: per-queue "rx tx" of the OCCURRENCE-th
+# "stop" of NAME (testpmd prints one block per stream, i.e. per queue).
+stream_stats() {
+	local log=${VC_LOGF[$1]} occ=$2 q k v
+	local -n _ss=$3
+	_ss=()
+	for ((q = 0; q < nq; q++)); do
+		local re="Forward Stats for RX Port= 0/Queue= *$q -> TX Port= 0/Queue= *$q "
+		local n
+		n=$(vc_count_blocks "$log" "$re")
+		# A stream that was not configured prints no block.
+		if [ "$n" -lt "$occ" ]; then
+			_ss[$q]="0 0"
+			continue
+		fi
+		local rx=0 tx=0
+		while read -r k v; do
+			case $k in
+			rx-packets) rx=$v ;;
+			tx-packets) tx=$v ;;
+			esac
+		done < <(awk -v re="$re" -v want="$occ" '
+			$0 ~ re { n++; if (n == want) { getline; print; exit } }' "$log" |
+			grep -oE '(RX|TX)-packets: *[0-9]+' | tr 'A-Z' 'a-z' | sed 's/: */ /')
+		_ss[$q]="$rx $tx"
+	done
+}
+
+# wait_stopped NAME N: N "stop" reports printed by NAME.
+wait_stopped() {
+	local deadline=$(($(vc_now_ms) + 10000))
+	while [ "$(vc_count_blocks "${VC_LOGF[$1]}" 'Accumulated forward statistics')" -lt "$2" ]; do
+		[ "$(vc_now_ms)" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+run_phase() {	# run_phase OCCURRENCE: traffic, then both sides stopped
+	vc_tp_cmd front "start tx_first"
+	sleep "$seconds"
+	vc_tp_cmd front stop
+	wait_stopped front "$1" || vc_check "frontend stop report $1" false
+	# Let the vhost side take what the frontend sent before it stops.
+	sleep 0.5
+	vc_tp_cmd vhost stop
+	wait_stopped vhost "$1" || vc_check "vhost stop report $1" false
+}
+
+# Phase 1: all queues.
+run_phase 1
+declare -A F=() V=()
+stream_stats front 1 F
+stream_stats vhost 1 V
+for ((q = 0; q < nq; q++)); do
+	read -r frx ftx <<<"${F[$q]}"
+	read -r vrx vtx <<<"${V[$q]}"
+	vc_check "queue $q: frontend sent ($ftx) and received ($frx) > 1000" \
+		test "$ftx" -gt 1000 -a "$frx" -gt 1000
+	vc_check_eq "queue $q: vhost received what the frontend sent" "$vrx" "$ftx"
+	# What the vhost side sent back is what the frontend received, but for
+	# the one burst still in the frontend's RX ring when it stopped.
+	vc_check "queue $q: vhost sent $vtx, frontend received $frx (<= 32 in flight)" \
+		test "$vtx" -ge "$frx" -a $((vtx - frx)) -le 32
+done
+
+# Phase 2: fewer queues, without reconnecting.
+vc_tp_cmd front "port stop 0"
+vc_tp_cmd front "port config all rxq $reduce"
+vc_tp_cmd front "port config all txq $reduce"
+vc_tp_cmd front "port start 0"
+vc_tp_cmd vhost "clear port stats all"
+vc_tp_cmd vhost start
+run_phase 2
+stream_stats front 2 F
+stream_stats vhost 2 V
+for ((q = 0; q < nq; q++)); do
+	read -r frx ftx <<<"${F[$q]}"
+	read -r vrx vtx <<<"${V[$q]}"
+	if [ "$q" -lt "$reduce" ]; then
+		vc_check "after rxq=$reduce: queue $q carries traffic both ways ($ftx/$frx)" \
+			test "$ftx" -gt 1000 -a "$frx" -gt 1000
+		vc_check_eq "after rxq=$reduce: queue $q vhost received what was sent" "$vrx" "$ftx"
+	else
+		vc_check_eq "after rxq=$reduce: vhost queue $q (not configured) received" "$vrx" 0
+	fi
+done
+
+# One vhost-user connection for the whole test: queue changes need no
+# reconnect.
+conns=$(vc_count_blocks "${VC_LOGF[vhost]}" 'new vhost user connection')
+vc_check_eq "vhost-user connections made" "$conns" 1
+
+vc_tp_cmd front quit || true
+vc_wait_exit front 10 || vc_check "frontend testpmd exits cleanly on quit" false
+vc_tp_cmd vhost quit || true
+vc_wait_exit vhost 10 || vc_check "vhost testpmd exits cleanly on quit" false
+vc_summary
