@@ -83,6 +83,17 @@ fake_vring_stop(struct devsim_backend *be, unsigned int idx, uint32_t *base)
 }
 
 static int
+fake_vring_enable(struct devsim_backend *be, unsigned int idx, bool enable)
+{
+	struct fake_backend *fb = fb_of(be);
+	struct fake_call *c = record(fb, FAKE_VRING_ENABLE);
+
+	c->idx = idx;
+	c->value = enable;
+	return vring_fail(fb, FAKE_VRING_ENABLE, idx);
+}
+
+static int
 fake_set_status(struct devsim_backend *be, uint8_t status)
 {
 	struct fake_backend *fb = fb_of(be);
@@ -123,6 +134,7 @@ const struct devsim_backend_ops fake_backend_ops = {
 	.set_mem_table = fake_set_mem_table,
 	.vring_start = fake_vring_start,
 	.vring_stop = fake_vring_stop,
+	.vring_enable = fake_vring_enable,
 	.set_status = fake_set_status,
 	.event_fd = fake_event_fd,
 	.handle_event = fake_handle_event,
@@ -139,7 +151,7 @@ fake_backend_init(struct fake_backend *fb)
 			    (1ULL << 22) /* MQ */ |
 			    (1ULL << 29) /* EVENT_IDX */ |
 			    (1ULL << 33) /* ACCESS_PLATFORM: must not pass */ |
-			    (1ULL << 17) /* CTRL_VQ: must not pass */;
+			    (1ULL << 17) /* CTRL_VQ: emulated, not passed */;
 	fb->info.max_vrings = 4;
 	fb->info.max_mem_regions = 8;
 	fb->fail_vring_idx = -1;

@@ -33,6 +33,7 @@ enum fake_op {
 	FAKE_EVENT_FD,
 	FAKE_HANDLE_EVENT,
 	FAKE_CLOSE,
+	FAKE_VRING_ENABLE,
 	FAKE_OP_MAX,
 };
 
@@ -42,7 +43,7 @@ enum fake_op {
 struct fake_call {
 	enum fake_op op;
 	unsigned int idx;               /**< vring index */
-	uint64_t value;                 /**< features / status */
+	uint64_t value;                 /**< features / status / enable */
 	struct devsim_vring_cfg vring;  /**< vring_start */
 	unsigned int nregions;          /**< set_mem_table */
 	struct devsim_mem_region regions[FAKE_REGIONS_MAX];

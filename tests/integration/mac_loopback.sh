@@ -15,7 +15,7 @@
 #      exactly: nothing lost in millions of frames.
 #
 # usage: mac_loopback.sh DRIVER_SO [SEQCHECK_APP] [--mem huge|nohuge|auto]
-#        [--sizes "64 1518"] [--rounds N] [--seconds S]
+#        [--sizes "64 1518"] [--rounds N] [--seconds S] [--devargs K=V[,K=V]]
 # Environment: VC_VDEV=ours|upstream (default ours), VC_DEVARGS.
 set -euo pipefail
 . "$(dirname "$0")/../../devtools/lib.sh"
@@ -24,13 +24,14 @@ set -euo pipefail
 drv=$1
 shift
 [ $# -gt 0 ] && [ "${1#--}" = "$1" ] && shift	# the seqcheck app: unused
-mem=auto sizes="64 1518" rounds=8 seconds=2
+mem=auto sizes="64 1518" rounds=8 seconds=2 devargs=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mem) mem=$2 ;;
 	--sizes) sizes=$2 ;;
 	--rounds) rounds=$2 ;;
 	--seconds) seconds=$2 ;;
+	--devargs) devargs=$2 ;;
 	*) vc_die "unknown option $1" ;;
 	esac
 	shift 2
@@ -42,7 +43,7 @@ sock=$VC_SOCKDIR/vhost.sock
 vc_start_vhost vhost "$sock" mac
 
 mapfile -t fm < <(vc_eal_mem_args frontend)
-mapfile -t fe < <(vc_frontend_eal_args "$drv" "$sock")
+mapfile -t fe < <(vc_frontend_eal_args "$drv" "$sock" "$devargs")
 vc_start -i front 1 2 "$VC_TESTPMD" "${fm[@]}" --no-pci "${fe[@]}" -- \
 	-i --nb-cores=1 --forward-mode=rxonly "$VC_TESTPMD_MBUFS"
 if ! vc_wait_log front '^testpmd> ' 30; then

@@ -16,6 +16,7 @@
 #   --cycles C               passes with port stop/start between (default 1)
 #   --window W               frames in flight at most (default 32)
 #   --devargs K=V[,K=V]      extra frontend devargs (e.g. mrg_rxbuf=1)
+#   --offloads               vc_seqcheck requests the offloads the port offers
 #   --feature [!]NAME        (ours) virtio feature NAME must (not) have been
 #                            negotiated: IN_ORDER, RING_PACKED, MRG_RXBUF,
 #                            EVENT_IDX, CSUM, GUEST_CSUM, MQ, CTRL_VQ
@@ -27,7 +28,7 @@ set -euo pipefail
 drv=$1 app=$2
 shift 2
 mem=auto size=64 count=10000 cycles=1 window=32 devargs=
-features=()
+features=() app_args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mem) mem=$2 ;;
@@ -37,6 +38,7 @@ while [ $# -gt 0 ]; do
 	--window) window=$2 ;;
 	--devargs) devargs=$2 ;;
 	--feature) features+=("$2") ;;
+	--offloads) app_args+=(--offloads); shift; continue ;;
 	*) vc_die "unknown option $1" ;;
 	esac
 	shift 2
@@ -65,7 +67,7 @@ mapfile -t fe < <(vc_frontend_eal_args "$drv" "$sock" "$devargs")
 [ "$(vc_vdev_kind)" = ours ] && fe+=(--log-level=pmd.net.virtio_container.init:info)
 vc_start seqcheck 1 1 "$app" "${fm[@]}" --no-pci "${fe[@]}" -- \
 	--count "$count" --size "$size" --window "$window" --cycles "$cycles" \
-	--timeout 5 --pool-check "$pool_check"
+	--timeout 5 --pool-check "$pool_check" "${app_args[@]}"
 
 rc=0
 vc_wait_exit seqcheck 50 || rc=$?
@@ -73,7 +75,7 @@ grep '^vc_seqcheck' "${VC_LOGF[seqcheck]}" || true
 vc_check_eq "vc_seqcheck exit status (content, loss, own port counters, mempool)" "$rc" 0
 [ "$rc" -eq 0 ] || vc_dump_log seqcheck 30
 
-declare -A fbit=([CSUM]=0 [GUEST_CSUM]=1 [MRG_RXBUF]=15 [CTRL_VQ]=17
+declare -A fbit=([CSUM]=0 [GUEST_CSUM]=1 [GUEST_TSO4]=7 [MRG_RXBUF]=15 [CTRL_VQ]=17
 	[MQ]=22 [EVENT_IDX]=29 [RING_PACKED]=34 [IN_ORDER]=35)
 if [ ${#features[@]} -gt 0 ] && [ "$(vc_vdev_kind)" = ours ]; then
 	neg=$(sed -n 's/.*started, features \(0x[0-9a-f]*\).*/\1/p' \

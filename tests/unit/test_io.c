@@ -291,7 +291,8 @@ test_net_config(void **state)
 	/* min(2 wanted, 4 vrings / 2) */
 	assert_int_equal(bar_rd(dev, d + 8, 2), 2);
 	assert_int_equal(bar_rd(dev, d + 10, 2), 1500);
-	assert_int_equal(bar_rd(dev, VIRTIO_PCI_COMMON_NUMQ, 2), 4);
+	/* 2 pairs and the control queue. */
+	assert_int_equal(bar_rd(dev, VIRTIO_PCI_COMMON_NUMQ, 2), 5);
 	assert_int_equal(stats(dev).unknown_accesses, 0);
 
 	/* Read only; past the implemented fields reads 0. */
@@ -330,9 +331,13 @@ test_device_features(void **state)
 	assert_true(feat & (1ULL << VIRTIO_NET_F_MAC));
 	assert_true(feat & (1ULL << VIRTIO_NET_F_STATUS));
 	assert_true(feat & (1ULL << VIRTIO_NET_F_MTU));
-	/* Backend offers them; devsim must not. */
+	/* Backend offers it; devsim must not. */
 	assert_false(feat & (1ULL << VIRTIO_F_ACCESS_PLATFORM));
-	assert_false(feat & (1ULL << VIRTIO_NET_F_CTRL_VQ));
+	/* Emulated by devsim; filtering ones are not (it cannot filter). */
+	assert_true(feat & (1ULL << VIRTIO_NET_F_CTRL_VQ));
+	assert_true(feat & (1ULL << VIRTIO_NET_F_CTRL_MAC_ADDR));
+	assert_false(feat & (1ULL << VIRTIO_NET_F_CTRL_RX));
+	assert_false(feat & (1ULL << VIRTIO_NET_F_CTRL_VLAN));
 	/* Not offered by the backend: not passed. */
 	assert_false(feat & (1ULL << VIRTIO_F_RING_PACKED));
 	/* Other windows read 0. */
@@ -376,7 +381,7 @@ test_random_mac_and_pairs(void **state)
 	assert_true(b0 & 0x02);          /* locally administered */
 	assert_false(b0 & 0x01);         /* unicast */
 	assert_int_equal(bar_rd(dev2, DEVSIM_VPCI_DEVICE_OFF + 8, 2), 3);
-	assert_int_equal(bar_rd(dev2, VIRTIO_PCI_COMMON_NUMQ, 2), 6);
+	assert_int_equal(bar_rd(dev2, VIRTIO_PCI_COMMON_NUMQ, 2), 7);
 	devsim_unplug(dev2);
 }
 

@@ -31,8 +31,12 @@ defaults(void **state)
 	assert_true(c.mrg_rxbuf);
 	assert_true(c.in_order);
 	assert_false(c.packed_vq);
+	assert_true(c.cq);                   /* upstream: 0 */
 	assert_false(c.mac_set);
 	assert_int_equal(c.speed, RTE_ETH_SPEED_NUM_UNKNOWN);
+	/* One queue pair works without the control queue. */
+	assert_int_equal(vc_devargs_parse("t", "path=/run/x.sock,cq=0", &c), 0);
+	assert_false(c.cq);
 }
 
 static void
@@ -43,7 +47,7 @@ all_keys(void **state)
 	(void)state;
 	assert_int_equal(vc_devargs_parse("t",
 		"path=/run/a,mac=02:11:22:33:44:55,queues=8,queue_size=1024,"
-		"mrg_rxbuf=0,in_order=0,packed_vq=0,speed=25000,cq=0,server=0",
+		"mrg_rxbuf=0,in_order=0,packed_vq=0,speed=25000,cq=1,server=0",
 		&c), 0);
 	assert_true(c.mac_set);
 	assert_int_equal(c.mac.addr_bytes[0], 0x02);
@@ -52,6 +56,9 @@ all_keys(void **state)
 	assert_int_equal(c.queue_size, 1024);
 	assert_false(c.mrg_rxbuf);
 	assert_int_equal(c.speed, 25000);
+	assert_false(c.packed_vq);
+	assert_int_equal(vc_devargs_parse("t", "path=/run/a,packed_vq=1", &c), 0);
+	assert_true(c.packed_vq);
 }
 
 static void
@@ -76,10 +83,11 @@ refused(void **state)
 		"path=/run/x,mac=00:00:00:00:00:00",
 		"path=/run/x,mac=zz:11:22:33:44:55",
 		"path=/run/x,speed=12345",
-		"path=/run/x,packed_vq=1",           /* not implemented yet */
+		"path=/run/x,packed_vq=2",
 		"path=/run/x,in_order=2",
 		"path=/run/x,server=1",
-		"path=/run/x,cq=1",
+		"path=/run/x,cq=2",
+		"path=/run/x,queues=2,cq=0",         /* MQ needs CTRL_VQ */
 		"path=/run/x,vectorized=1",
 		"path=/run/x,iface=tap0",
 		"path=/run/0123456789012345678901234567890123456789012345678901"

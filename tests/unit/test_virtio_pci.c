@@ -42,6 +42,9 @@ struct fixture {
 	uint8_t *mem;
 };
 
+/* Extra backend features for the device setup() creates (setup_packed). */
+static uint64_t setup_backend_features;
+
 static int
 setup(void **state)
 {
@@ -56,6 +59,7 @@ setup(void **state)
 		      f->memfd, 0);
 	assert_true(f->mem != MAP_FAILED);
 	fake_backend_init(&f->fb);
+	f->fb.info.features |= setup_backend_features;
 	f->bus = devsim_bus_create(tu_log_hook, &f->log);
 	assert_non_null(f->bus);
 	assert_int_equal(devsim_net_dev_create_with_backend(f->bus, &cfg,
@@ -222,7 +226,8 @@ test_common_defaults(void **state)
 	struct devsim_dev *dev = ((struct fixture *)*state)->dev;
 	unsigned int q;
 
-	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_NUMQ, 2), 4);
+	/* 2 pairs and the control queue. */
+	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_NUMQ, 2), 5);
 	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_MSIX, 2), VIRTIO_MSI_NO_VECTOR);
 	assert_int_equal(status(dev), 0);
 	for (q = 0; q < 4; q++) {
@@ -238,7 +243,7 @@ test_common_defaults(void **state)
 	wr(dev, VIRTIO_PCI_COMMON_NUMQ, 2, 9);
 	wr(dev, VIRTIO_PCI_COMMON_DF, 4, 0);
 	wr(dev, VIRTIO_PCI_COMMON_CFGGENERATION, 1, 7);
-	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_NUMQ, 2), 4);
+	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_NUMQ, 2), 5);
 	assert_int_equal(bad(dev), 3);
 }
 
@@ -290,8 +295,8 @@ test_queue_select_clamp(void **state)
 	struct devsim_dev *dev = ((struct fixture *)*state)->dev;
 	struct devsim_dev_stats st;
 
-	wr(dev, VIRTIO_PCI_COMMON_Q_SELECT, 2, 4);
-	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_Q_SELECT, 2), 4);
+	wr(dev, VIRTIO_PCI_COMMON_Q_SELECT, 2, 5);
+	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_Q_SELECT, 2), 5);
 	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_Q_SIZE, 2), 0);
 	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_Q_NOFF, 2), 0);
 	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_Q_MSIX, 2), 0);
@@ -304,8 +309,8 @@ test_queue_select_clamp(void **state)
 	wr(dev, VIRTIO_PCI_COMMON_Q_SELECT, 2, 0xffff);
 	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_Q_ENABLE, 2), 0);
 
-	/* The last real queue is untouched. */
-	wr(dev, VIRTIO_PCI_COMMON_Q_SELECT, 2, 3);
+	/* The last real queue (the control queue) is untouched. */
+	wr(dev, VIRTIO_PCI_COMMON_Q_SELECT, 2, 4);
 	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_Q_SIZE, 2), 256);
 	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_Q_ENABLE, 2), 0);
 	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_Q_DESCLO, 4), 0);
@@ -316,10 +321,10 @@ test_msix_vectors(void **state)
 {
 	struct devsim_dev *dev = ((struct fixture *)*state)->dev;
 
-	/* 4 queues + config: vectors 0..4. */
-	wr(dev, VIRTIO_PCI_COMMON_MSIX, 2, 4);
-	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_MSIX, 2), 4);
+	/* 5 queues + config: vectors 0..5. */
 	wr(dev, VIRTIO_PCI_COMMON_MSIX, 2, 5);
+	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_MSIX, 2), 5);
+	wr(dev, VIRTIO_PCI_COMMON_MSIX, 2, 6);
 	assert_int_equal(rd(dev, VIRTIO_PCI_COMMON_MSIX, 2), VIRTIO_MSI_NO_VECTOR);
 	wr(dev, VIRTIO_PCI_COMMON_Q_SELECT, 2, 1);
 	wr(dev, VIRTIO_PCI_COMMON_Q_MSIX, 2, 2);
@@ -709,6 +714,51 @@ test_unplug_teardown(void **state)
 			&f->dev), 0);
 }
 
+/* A backend that also offers VIRTIO_F_RING_PACKED. */
+static int
+setup_packed(void **state)
+{
+	int rc;
+
+	setup_backend_features = 1ULL << VIRTIO_F_RING_PACKED;
+	rc = setup(state);
+	setup_backend_features = 0;
+	return rc;
+}
+
+/*
+ * Packed rings: the areas are checked at their packed sizes, and the base
+ * handed to the backend carries the avail wrap counter (1) in bit 15, as
+ * lib/vhost's SET_VRING_BASE reads it for packed rings.
+ */
+static void
+test_packed_ring_base(void **state)
+{
+	struct fixture *f = *state;
+	const struct fake_call *c;
+	int at;
+
+	assert_true(device_features(f->dev) & (1ULL << VIRTIO_F_RING_PACKED));
+	set_status(f->dev, S_ACK);
+	set_status(f->dev, S_ACK | S_DRV);
+	driver_features_set(f->dev, good_features | (1ULL << VIRTIO_F_RING_PACKED));
+	set_status(f->dev, S_ACK | S_DRV | S_FOK);
+	assert_int_equal(status(f->dev), S_ACK | S_DRV | S_FOK);
+	queue_program(f, 0, true);
+	mem_set(f);
+	fake_backend_clear(&f->fb);
+	set_status(f->dev, S_ACK | S_DRV | S_FOK | S_DOK);
+	assert_int_equal(status(f->dev), S_ACK | S_DRV | S_FOK | S_DOK);
+	at = fake_backend_find(&f->fb, FAKE_VRING_START, 0);
+	assert_true(at >= 0);
+	c = &f->fb.calls[at];
+	assert_int_equal(c->idx, 0);
+	assert_int_equal(c->vring.base, DEVSIM_PACKED_BASE_WRAP);
+	assert_int_equal(c->vring.desc, ring_base(f, 0));
+	assert_int_equal(c->vring.avail, ring_base(f, 0) + 0x2000);
+	assert_int_equal(c->vring.used, ring_base(f, 0) + 0x4000);
+}
+
 int
 main(void)
 {
@@ -730,6 +780,8 @@ main(void)
 		T(test_notify_before_start),
 		T(test_disconnect_event),
 		T(test_unplug_teardown),
+		cmocka_unit_test_setup_teardown(test_packed_ring_base, setup_packed,
+						teardown),
 	};
 #undef T
 

@@ -120,9 +120,21 @@ arg_mrg(const char *key, const char *val, void *opaque)
 }
 
 static int
+arg_cq(const char *key, const char *val, void *opaque)
+{
+	return arg_bool(key, val, &((struct vc_cfg *)opaque)->cq);
+}
+
+static int
 arg_in_order(const char *key, const char *val, void *opaque)
 {
 	return arg_bool(key, val, &((struct vc_cfg *)opaque)->in_order);
+}
+
+static int
+arg_packed_vq(const char *key, const char *val, void *opaque)
+{
+	return arg_bool(key, val, &((struct vc_cfg *)opaque)->packed_vq);
 }
 
 /* Keys of net_virtio_user this driver has no implementation of yet: the
@@ -184,9 +196,9 @@ vc_devargs_parse(const char *name, const char *args, struct vc_cfg *cfg)
 		{ VC_ARG_QUEUE_SIZE, arg_queue_size },
 		{ VC_ARG_MRG_RXBUF, arg_mrg },
 		{ VC_ARG_IN_ORDER, arg_in_order },
-		{ VC_ARG_PACKED_VQ, arg_not_yet },
+		{ VC_ARG_PACKED_VQ, arg_packed_vq },
 		{ VC_ARG_SPEED, arg_speed },
-		{ VC_ARG_CQ, arg_not_yet },
+		{ VC_ARG_CQ, arg_cq },
 		{ VC_ARG_SERVER, arg_not_yet },
 		{ VC_ARG_VECTORIZED, arg_not_yet },
 		{ VC_ARG_IFNAME, arg_not_yet },
@@ -199,6 +211,9 @@ vc_devargs_parse(const char *name, const char *args, struct vc_cfg *cfg)
 	cfg->queues = 1;
 	cfg->queue_size = VC_QUEUE_SIZE_DEFAULT;
 	cfg->mrg_rxbuf = true;
+	/* Upstream defaults to cq=0; the control queue costs nothing on the
+	 * datapath and multi-queue needs it (5.1.3.1). */
+	cfg->cq = true;
 	cfg->in_order = true;
 	cfg->speed = RTE_ETH_SPEED_NUM_UNKNOWN;
 
@@ -221,6 +236,12 @@ vc_devargs_parse(const char *name, const char *args, struct vc_cfg *cfg)
 	if (ret == 0 && cfg->path[0] == '\0') {
 		VC_LOG(ERR, "%s: devarg '%s' is required (the vhost-user socket)",
 		       name, VC_ARG_PATH);
+		ret = -EINVAL;
+	}
+	/* 5.1.3.1: VIRTIO_NET_F_MQ requires VIRTIO_NET_F_CTRL_VQ. */
+	if (ret == 0 && cfg->queues > 1 && !cfg->cq) {
+		VC_LOG(ERR, "%s: %s=%u needs the control queue to enable the queue pairs: drop %s=0 (net_virtio_container defaults to %s=1)",
+		       name, VC_ARG_QUEUES, cfg->queues, VC_ARG_CQ, VC_ARG_CQ);
 		ret = -EINVAL;
 	}
 	rte_kvargs_free(kv);

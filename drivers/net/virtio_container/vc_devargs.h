@@ -45,6 +45,7 @@ struct vc_cfg {
 	bool mrg_rxbuf;
 	bool in_order;
 	bool packed_vq;
+	bool cq;              /**< control queue (default on, unlike upstream) */
 	uint32_t speed;       /**< Mbps, RTE_ETH_SPEED_NUM_* */
 };
 

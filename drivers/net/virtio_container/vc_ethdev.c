@@ -25,8 +25,11 @@
 #include <rte_memzone.h>
 
 #include "vc_ethdev.h"
+#include "vc_intr.h"
 #include "vc_logs.h"
 #include "vc_mem.h"
+#include "vc_offload.h"
+#include "vc_rxmode.h"
 #include "vc_rxtx.h"
 #include "vc_virtio.h"
 
@@ -74,7 +77,7 @@ vc_queue_alloc(struct rte_eth_dev *dev, uint16_t qid, bool rx,
 	char name[RTE_MEMZONE_NAMESIZE];
 	struct vc_queue *q;
 	uint32_t size;
-	size_t ring_len;
+	size_t ring_len, hdr_len;
 	int ret;
 
 	/* Ring size from nb_desc, bounded by what the device allows.  Round
@@ -96,10 +99,13 @@ vc_queue_alloc(struct rte_eth_dev *dev, uint16_t qid, bool rx,
 	/* Rings and the shared TX header must be memory the device can
 	 * reach: DPDK memory, which vc_mem_share() hands to it. */
 	ring_len = vc_ring_mem_size(size);
+	/* TX: one header per descriptor (offloads make them differ). */
+	hdr_len = rx ? RTE_CACHE_LINE_SIZE :
+		RTE_ALIGN_CEIL(size * VC_NET_HDR_SIZE, RTE_CACHE_LINE_SIZE);
 	snprintf(name, sizeof(name), "vc%u_%cq%u", dev->data->port_id,
 		 rx ? 'r' : 't', qid);
 	q->mz = rte_memzone_reserve_aligned(name,
-			ring_len + RTE_CACHE_LINE_SIZE, socket, 0, VC_RING_ALIGN);
+			ring_len + hdr_len, socket, 0, VC_RING_ALIGN);
 	if (q->mz == NULL) {
 		VC_LOG(ERR, "%s: cannot reserve %zu bytes for queue %s: %s",
 		       ad->name, ring_len, name, rte_strerror(rte_errno));
@@ -107,7 +113,7 @@ vc_queue_alloc(struct rte_eth_dev *dev, uint16_t qid, bool rx,
 		goto err_free_slots;
 	}
 	q->tx_hdr = RTE_PTR_ADD(q->mz->addr, ring_len);
-	memset(q->tx_hdr, 0, RTE_CACHE_LINE_SIZE);
+	memset(q->tx_hdr, 0, hdr_len);
 	q->size = size;
 	q->port_id = dev->data->port_id;
 	q->queue_id = qid;
@@ -206,9 +212,11 @@ vc_wanted_features(const struct vc_adapter *ad, uint16_t pairs)
 		f |= VC_BIT(VIRTIO_NET_F_MRG_RXBUF);
 	if (ad->cfg.in_order)
 		f |= VC_BIT(VIRTIO_F_IN_ORDER);
+	if (ad->cfg.packed_vq)
+		f |= VC_BIT(VIRTIO_F_RING_PACKED);
 	if (pairs > 1)
 		f |= VC_BIT(VIRTIO_NET_F_MQ);
-	return f;
+	return f | ad->run.offload_features;
 }
 
 static int
@@ -255,6 +263,9 @@ vc_queues_drain(struct rte_eth_dev *dev)
 static void
 vc_dev_quiesce(struct rte_eth_dev *dev)
 {
+	/* Before the reset closes the RX interrupt eventfds. */
+	vc_intr_uninstall(dev);
+	vc_cvq_stop(proc_of(dev)->cvq);
 	if (vc_dev_reset(&proc_of(dev)->dev) < 0) {
 		VC_LOG(ERR, "%s: device did not stop; its RX/TX buffers are not returned to their pools",
 		       adapter_of(dev)->name);
@@ -288,10 +299,19 @@ vc_dev_start(struct rte_eth_dev *dev)
 		return ret;
 	vc_dev_status_add(&p->dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	vc_dev_status_add(&p->dev, VIRTIO_CONFIG_S_DRIVER);
-	ret = vc_dev_negotiate(&p->dev, vc_wanted_features(ad, pairs),
-			       &ad->run.features);
+	ret = vc_dev_negotiate(&p->dev, vc_cvq_wanted(ad->cfg.cq,
+			       !!(dev->data->dev_conf.rxmode.offloads &
+				  RTE_ETH_RX_OFFLOAD_VLAN_FILTER),
+			       vc_wanted_features(ad, pairs),
+			       ad->run.dev_features), &ad->run.features);
 	if (ret < 0)
 		goto err_fail;
+	/* As upstream virtio_user: packed_vq=1 is a wish, split is the
+	 * fallback when the backend has no packed rings. */
+	if (ad->cfg.packed_vq &&
+	    !(ad->run.features & VC_BIT(VIRTIO_F_RING_PACKED)))
+		VC_LOG(WARNING, "%s: packed_vq=1 but the device does not offer VIRTIO_F_RING_PACKED: using split rings",
+		       ad->name);
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct vc_queue *q = dev->data->rx_queues[i];
 
@@ -307,6 +327,9 @@ vc_dev_start(struct rte_eth_dev *dev)
 		if (ret < 0)
 			goto err_fail;
 	}
+	ret = vc_cvq_program(p->cvq, &p->dev, ad->run.features);
+	if (ret < 0)
+		goto err_fail;
 	ret = vc_mem_share(p->tp, ad->name);
 	if (ret < 0)
 		goto err_fail;
@@ -324,7 +347,15 @@ vc_dev_start(struct rte_eth_dev *dev)
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	/* The call eventfds exist from DRIVER_OK on. */
+	ret = vc_intr_install(dev);
+	if (ret < 0)
+		goto err_reset;
 	vc_rxtx_select(ad->run.features, &dev->rx_pkt_burst, &dev->tx_pkt_burst);
+	p->rx_plain = dev->rx_pkt_burst;
+	ret = vc_rxmode_start(dev);
+	if (ret < 0)
+		goto err_reset;
 	ad->run.started = true;
 	rte_eth_linkstatus_set(dev, &(struct rte_eth_link){
 		.link_speed = ad->cfg.speed,
@@ -381,11 +412,10 @@ vc_dev_close(struct rte_eth_dev *dev)
 		vc_tx_queue_release(dev, i);
 	if (p != NULL) {
 		p->tp->ops->close(p->tp);
+		vc_cvq_free(p->cvq);
 		rte_free(p);
 		dev->process_private = NULL;
 	}
-	/* mac_addrs points into dev_private: not to be freed on its own. */
-	dev->data->mac_addrs = NULL;
 	return 0;
 }
 
@@ -402,7 +432,12 @@ vc_dev_configure(struct rte_eth_dev *dev)
 		       adapter_of(dev)->name, conf->rxmode.mq_mode);
 		return -ENOTSUP;
 	}
-	return 0;
+	/* Only remembered: dev_start negotiates (it always starts from a
+	 * reset), so configure never touches the device. */
+	adapter_of(dev)->run.offload_features =
+		vc_offload_features(conf->rxmode.offloads,
+				    conf->txmode.offloads);
+	return vc_intr_configure(dev);
 }
 
 static int
@@ -419,9 +454,18 @@ vc_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_mtu = ad->run.dev_mtu ? ad->run.dev_mtu :
 			max_frame - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
-	info->max_mac_addrs = 1;
-	info->rx_offload_capa = vc_mergeable(ad) ? RTE_ETH_RX_OFFLOAD_SCATTER : 0;
-	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->max_mac_addrs = VC_FILTER_MAC_MAX;
+	vc_offload_capa(ad->run.dev_features, vc_mergeable(ad),
+			&info->rx_offload_capa, &info->tx_offload_capa);
+	if (vc_mergeable(ad))
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	/* The driver filters (vc_filter.h). */
+	info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_VLAN_FILTER;
+	/* A coalesced TCP packet: an IPv4/IPv6 packet of up to 64 KB. */
+	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_LRO)
+		info->max_lro_pkt_size = UINT16_MAX + RTE_ETHER_HDR_LEN +
+					 RTE_VLAN_HLEN;
 	info->rx_desc_lim = (struct rte_eth_desc_lim){
 		.nb_max = ad->run.queue_size_max,
 		.nb_min = VC_QUEUE_SIZE_MIN,
@@ -504,22 +548,6 @@ vc_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	return 0;
 }
 
-/* Without a control queue the device filters nothing: it is promiscuous
- * and all-multicast by construction, and cannot be made otherwise. */
-static int
-vc_promisc_enable(struct rte_eth_dev *dev)
-{
-	RTE_SET_USED(dev);
-	return 0;
-}
-
-static int
-vc_promisc_disable(struct rte_eth_dev *dev)
-{
-	RTE_SET_USED(dev);
-	return -ENOTSUP;
-}
-
 /* ---- statistics ----------------------------------------------------- */
 
 static int
@@ -585,6 +613,7 @@ static const struct {
 	{ "nombuf", false, offsetof(struct vc_queue_stats, nombuf) },
 	{ "invalid_used", true, offsetof(struct vc_ring_stats, invalid_used) },
 	{ "kicks", true, offsetof(struct vc_ring_stats, kicks) },
+	{ "filtered", false, offsetof(struct vc_queue_stats, filtered) },
 };
 
 static unsigned int
@@ -647,12 +676,19 @@ static const struct eth_dev_ops vc_eth_dev_ops = {
 	.dev_infos_get = vc_dev_infos_get,
 	.link_update = vc_link_update,
 	.mtu_set = vc_mtu_set,
-	.promiscuous_enable = vc_promisc_enable,
-	.promiscuous_disable = vc_promisc_disable,
-	.allmulticast_enable = vc_promisc_enable,
-	.allmulticast_disable = vc_promisc_disable,
+	.promiscuous_enable = vc_rxmode_promisc_enable,
+	.promiscuous_disable = vc_rxmode_promisc_disable,
+	.allmulticast_enable = vc_rxmode_allmulti_enable,
+	.allmulticast_disable = vc_rxmode_allmulti_disable,
+	.mac_addr_set = vc_rxmode_mac_addr_set,
+	.mac_addr_add = vc_rxmode_mac_addr_add,
+	.mac_addr_remove = vc_rxmode_mac_addr_remove,
+	.vlan_filter_set = vc_rxmode_vlan_filter_set,
+	.vlan_offload_set = vc_rxmode_vlan_offload_set,
 	.rx_queue_setup = vc_rx_queue_setup,
 	.rx_queue_release = vc_rx_queue_release,
+	.rx_queue_intr_enable = vc_rx_queue_intr_enable,
+	.rx_queue_intr_disable = vc_rx_queue_intr_disable,
 	.tx_queue_setup = vc_tx_queue_setup,
 	.tx_queue_release = vc_tx_queue_release,
 	.stats_get = vc_stats_get,
@@ -766,14 +802,29 @@ vc_probe(struct rte_vdev_device *vdev)
 	ret = vc_dev_discover(ad, p);
 	if (ret < 0)
 		goto err_close_tp;
+	if (cfg.cq) {
+		ret = vc_cvq_alloc(dev->data->port_id, vdev->device.numa_node,
+				   &p->cvq);
+		if (ret < 0)
+			goto err_close_tp;
+	}
+	/* Our own allocation: ethdev frees it when it releases the port. */
+	dev->data->mac_addrs = rte_zmalloc_socket("vc_mac", VC_FILTER_MAC_MAX *
+			sizeof(struct rte_ether_addr), 0, vdev->device.numa_node);
+	if (dev->data->mac_addrs == NULL) {
+		ret = -ENOMEM;
+		goto err_free_cvq;
+	}
+	rte_ether_addr_copy(&ad->mac, &dev->data->mac_addrs[0]);
+	vc_filter_init(&ad->filter, ad->mac.addr_bytes);
 
 	dev->dev_ops = &vc_eth_dev_ops;
 	dev->rx_pkt_burst = vc_recv_pkts;
 	dev->tx_pkt_burst = vc_xmit_pkts;
-	dev->data->mac_addrs = &ad->mac;
+	dev->tx_pkt_prepare = vc_xmit_pkts_prepare;
 	dev->data->dev_link.link_speed = cfg.speed;
 	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
-	/* Nothing filters: the port is promiscuous from the start. */
+	/* As before the control queue: promiscuous until told otherwise. */
 	dev->data->promiscuous = 1;
 	dev->data->all_multicast = 1;
 	rte_eth_dev_probing_finish(dev);
@@ -782,6 +833,8 @@ vc_probe(struct rte_vdev_device *vdev)
 	       RTE_ETHER_ADDR_BYTES(&ad->mac), ad->run.max_pairs);
 	return 0;
 
+err_free_cvq:
+	vc_cvq_free(p->cvq);
 err_close_tp:
 	p->tp->ops->close(p->tp);
 err_free_proc:

@@ -9,8 +9,10 @@
 
 #include <rte_ether.h>
 
+#include "vc_cvq.h"
 #include "vc_dev.h"
 #include "vc_devargs.h"
+#include "vc_filter.h"
 
 /* With mergeable buffers a frame may span buffers up to this size, as
  * upstream virtio allows. */
@@ -23,6 +25,8 @@ struct vc_run {
 	uint16_t dev_mtu;      /**< device's MTU, 0 when not offered */
 	uint64_t dev_features; /**< offered by the device at probe */
 	uint16_t queue_size_max; /**< min(cfg.queue_size, device's max) */
+	uint64_t offload_features; /**< wanted for the offloads configured
+				    *   (vc_offload_features()) */
 	bool started;
 };
 
@@ -32,12 +36,16 @@ struct vc_adapter {
 	struct vc_run run;
 	struct rte_ether_addr mac;
 	char name[RTE_DEV_NAME_MAX_LEN];
+	struct vc_filter filter;   /**< RX filtering state (vc_rxmode.c) */
 };
 
 /** eth_dev->process_private: pointers valid in this process only. */
 struct vc_process {
 	struct vc_transport *tp;
 	struct vc_dev dev;
+	struct vc_cvq *cvq;        /**< control queue; NULL with cq=0 */
+	eth_rx_burst_t rx_plain;   /**< the layout's RX burst (dev_start);
+				    *   vc_rxmode.c wraps it to filter */
 };
 
 #endif /* VC_ETHDEV_H */

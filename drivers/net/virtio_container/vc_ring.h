@@ -223,6 +223,20 @@ vc_ring_free_count(const struct vc_ring *r)
 	return r->num_free;
 }
 
+/**
+ * vc_ring_next_desc() - a descriptor index the next add will use.
+ *
+ * Valid only while the add fits (n <= vc_ring_free_count()): the index
+ * then belongs to that buffer until it completes, so it can key
+ * per-buffer driver data (TX headers).  Split: the free list head (the
+ * chain's last descriptor); in-order: the chain's first descriptor.
+ */
+static inline uint16_t
+vc_ring_next_desc(const struct vc_ring *r)
+{
+	return r->in_order ? r->next_desc : r->free_head;
+}
+
 /** Return: true once the device broke the ring protocol (see broken_reason). */
 static inline bool
 vc_ring_is_broken(const struct vc_ring *r)

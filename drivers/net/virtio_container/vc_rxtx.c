@@ -89,11 +89,36 @@ vc_rxq_fill(struct vc_queue *q)
 {
 	uint16_t want = vc_ring_free_count(&q->ring);
 
+	if (q->packed)
+		return vc_rxq_fill_packed(q);
 	/* Some buffers are enough to start; refills top the ring up. */
 	if (want == 0)
 		return 0;
 	return (q->ring.in_order ? rxq_post(q, want, true) :
 				   rxq_post(q, want, false)) > 0 ? 0 : -ENOMEM;
+}
+
+/*
+ * The packed ring goes into the memory queue setup reserved for a split
+ * ring of the same size (vc_ring_mem_size() + the TX header line); it is
+ * never larger, which the unit test checks for every size and this
+ * re-checks before overlaying it.
+ */
+static int
+vc_queue_layout_packed(struct vc_queue *q, uint64_t features)
+{
+	struct vc_ring_stats stats = q->pring.stats;
+	int ret;
+
+	if (vc_ring_packed_mem_size(q->size) > vc_ring_mem_size(q->size))
+		return -EINVAL;
+	ret = vc_ring_packed_init(&q->pring, q->mz->addr, q->size, q->slots,
+				  !!(features & VC_BIT(VIRTIO_RING_F_EVENT_IDX)),
+				  !!(features & VC_BIT(VIRTIO_F_IN_ORDER)),
+				  vc_queue_kick, &q->notify);
+	/* Counters live until stats_reset, not until the next start. */
+	q->pring.stats = stats;
+	return ret;
 }
 
 int
@@ -102,6 +127,11 @@ vc_queue_layout(struct vc_queue *q, uint64_t features)
 	struct vc_ring_stats stats = q->ring.stats;
 	int ret;
 
+	/* Offload state is the same for every ring layout. */
+	vc_offload_queue_setup(q, features);
+	q->packed = !!(features & VC_BIT(VIRTIO_F_RING_PACKED));
+	if (q->packed)
+		return vc_queue_layout_packed(q, features);
 	/* Counters live until stats_reset, not until the next start. */
 	ret = vc_ring_init(&q->ring, q->mz->addr, q->size, q->slots,
 			   !!(features & VC_BIT(VIRTIO_RING_F_EVENT_IDX)),
@@ -116,13 +146,16 @@ void
 vc_queue_addrs(const struct vc_queue *q, uint64_t *desc, uint64_t *avail,
 	       uint64_t *used)
 {
-	vc_ring_addrs(&q->ring, desc, avail, used);
+	if (q->packed)
+		vc_ring_packed_addrs(&q->pring, desc, avail, used);
+	else
+		vc_ring_addrs(&q->ring, desc, avail, used);
 }
 
 const struct vc_ring_stats *
 vc_queue_ring_stats(const struct vc_queue *q)
 {
-	return &q->ring.stats;
+	return q->packed ? &q->pring.stats : &q->ring.stats;
 }
 
 void
@@ -130,22 +163,30 @@ vc_queue_stats_reset(struct vc_queue *q)
 {
 	memset(&q->stats, 0, sizeof(q->stats));
 	memset(&q->ring.stats, 0, sizeof(q->ring.stats));
+	memset(&q->pring.stats, 0, sizeof(q->pring.stats));
 }
 
 const char *
 vc_queue_broken(const struct vc_queue *q)
 {
+	if (q->packed)
+		return vc_ring_packed_is_broken(&q->pring) ?
+		       q->pring.broken_reason : NULL;
 	return vc_ring_is_broken(&q->ring) ? q->ring.broken_reason : NULL;
 }
 
 int
 vc_queue_intr_enable(struct vc_queue *q, bool on)
 {
-	/*
-	 * TODO(packed): with VIRTIO_F_RING_PACKED the switch is the driver
-	 * event suppression structure (flags ENABLE/DISABLE, or DESC with
-	 * EVENT_IDX), not the split avail flags / used_event.
-	 */
+	/* Packed: the driver event suppression area (ENABLE/DISABLE, or
+	 * DESC with EVENT_IDX), not the split avail flags / used_event. */
+	if (q->packed) {
+		if (!on) {
+			vc_ring_packed_disable_intr(&q->pring);
+			return 0;
+		}
+		return vc_ring_packed_enable_intr(&q->pring) ? 1 : 0;
+	}
 	if (!on) {
 		vc_ring_disable_intr(&q->ring);
 		return 0;
@@ -156,7 +197,11 @@ vc_queue_intr_enable(struct vc_queue *q, bool on)
 void
 vc_rxtx_select(uint64_t features, eth_rx_burst_t *rx, eth_tx_burst_t *tx)
 {
-	if (features & VC_BIT(VIRTIO_F_IN_ORDER)) {
+	if (features & VC_BIT(VIRTIO_F_RING_PACKED)) {
+		/* In-order is a mode of the packed ring itself. */
+		*rx = vc_recv_pkts_packed;
+		*tx = vc_xmit_pkts_packed;
+	} else if (features & VC_BIT(VIRTIO_F_IN_ORDER)) {
 		*rx = vc_recv_pkts_inorder;
 		*tx = vc_xmit_pkts_inorder;
 	} else {
@@ -171,12 +216,22 @@ vc_queue_drain(struct vc_queue *q)
 	struct vc_ring_stats stats;
 	void *cookie;
 
-	while ((cookie = vc_ring_detach_unused(&q->ring)) != NULL)
-		rte_pktmbuf_free(cookie);
 	if (q->rx_head != NULL)
 		rte_pktmbuf_free(q->rx_head);
 	q->rx_head = q->rx_tail = NULL;
 	q->rx_left = 0;
+	/* Only the live ring holds cookies; the other one's view of the
+	 * shared memory and slots is stale and must not be touched. */
+	if (q->packed) {
+		while ((cookie = vc_ring_packed_detach_unused(&q->pring)) != NULL)
+			rte_pktmbuf_free(cookie);
+		stats = q->pring.stats;
+		vc_ring_packed_reinit(&q->pring);
+		q->pring.stats = stats;
+		return;
+	}
+	while ((cookie = vc_ring_detach_unused(&q->ring)) != NULL)
+		rte_pktmbuf_free(cookie);
 	/* Counters live until stats_reset, not until the next stop. */
 	stats = q->ring.stats;
 	vc_ring_reinit(&q->ring);
@@ -279,9 +334,8 @@ tx_one_chain(struct vc_queue *q, struct rte_mbuf *m, bool io)
 		};
 		s = s->next;
 	} else {
-		segs[n++] = (struct vc_ring_seg){
-			.addr = (uintptr_t)q->tx_hdr, .len = VC_NET_HDR_SIZE,
-		};
+		/* Header slot chosen below, once the chain is known to fit. */
+		segs[n++] = (struct vc_ring_seg){ .len = VC_NET_HDR_SIZE };
 	}
 	for (; s != NULL; s = s->next) {
 		if (n == RTE_DIM(segs))
@@ -289,6 +343,17 @@ tx_one_chain(struct vc_queue *q, struct rte_mbuf *m, bool io)
 		segs[n++] = (struct vc_ring_seg){
 			.addr = rte_pktmbuf_mtod(s, uintptr_t), .len = s->data_len,
 		};
+	}
+	if (segs[0].addr == 0) {
+		struct virtio_net_hdr_mrg_rxbuf *h;
+
+		/* The slot is keyed by a descriptor of this chain: no other
+		 * outstanding packet's header is overwritten. */
+		if (vc_ring_free_count(&q->ring) < n)
+			return -ENOSPC;
+		h = vc_tx_hdr_slot(q, vc_ring_next_desc(&q->ring));
+		vc_tx_hdr_fill(q, m, h);
+		segs[0].addr = (uintptr_t)h;
 	}
 	return ring_add_chain(&q->ring, segs, n, m, io);
 }

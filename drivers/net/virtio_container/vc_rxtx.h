@@ -20,6 +20,7 @@
 #include <rte_memzone.h>
 
 #include "vc_ring.h"
+#include "vc_ring_packed.h"
 #include "vc_transport.h"
 
 /* Per-queue counters; the ring counts invalid used entries and kicks. */
@@ -29,6 +30,8 @@ struct vc_queue_stats {
 	uint64_t errors;   /**< dropped: bad length/header from the device,
 			    *   or a packet too large for the ring (TX) */
 	uint64_t nombuf;   /**< RX refill failed for lack of mbufs */
+	uint64_t filtered; /**< RX: dropped by the driver's filter
+			    *   (vc_filter.h), not in packets/bytes */
 };
 
 /** Where and how a queue kicks the device (process-local values). */
@@ -40,7 +43,11 @@ struct vc_notify {
 };
 
 struct vc_queue {
-	struct vc_ring ring;             /* first: hottest */
+	struct vc_ring ring;             /* first: hottest (split layout) */
+	struct vc_ring_packed pring;     /**< VIRTIO_F_RING_PACKED layout */
+	bool packed;                     /**< pring is the live ring; set by
+					  *   vc_queue_layout(), read by the
+					  *   control path only */
 	struct vc_queue_stats stats;
 	struct vc_notify notify;
 	struct rte_mempool *mp;          /**< RX only */
@@ -48,12 +55,18 @@ struct vc_queue {
 	struct rte_mbuf *rx_tail;
 	uint16_t rx_left;                /**< buffers still expected for it */
 	bool mergeable;                  /**< RX: VIRTIO_NET_F_MRG_RXBUF */
+	uint8_t rx_offload;              /**< RX: VC_RX_OL_* negotiated
+					  *   (vc_offload.h); 0 skips the
+					  *   header */
+	uint64_t tx_ol_mask;             /**< TX: ol_flags the header may
+					  *   carry (vc_offload.h) */
 	uint16_t port_id;
 	uint16_t queue_id;               /**< ethdev queue index */
 	uint16_t size;                   /**< ring entries */
 	bool broken_logged;              /**< control path: reason logged */
-	void *tx_hdr;                    /**< TX: zeroed header for mbufs
-					  *   without usable headroom */
+	void *tx_hdr;                    /**< TX: size headers (one per
+					  *   descriptor, vc_tx_hdr_slot()) for
+					  *   mbufs without usable headroom */
 	const struct rte_memzone *mz;    /**< ring + TX header memory */
 	struct vc_ring_slot *slots;
 };
@@ -110,6 +123,11 @@ uint16_t vc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb);
 uint16_t vc_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb);
 uint16_t vc_recv_pkts_inorder(void *rxq, struct rte_mbuf **pkts, uint16_t nb);
 uint16_t vc_xmit_pkts_inorder(void *txq, struct rte_mbuf **pkts, uint16_t nb);
+
+/* Packed ring (vc_rxtx_packed.c): bursts, and vc_rxq_fill() for it. */
+uint16_t vc_recv_pkts_packed(void *rxq, struct rte_mbuf **pkts, uint16_t nb);
+uint16_t vc_xmit_pkts_packed(void *txq, struct rte_mbuf **pkts, uint16_t nb);
+int vc_rxq_fill_packed(struct vc_queue *q);
 
 /** Ring notify callback: @opaque is a struct vc_notify. */
 void vc_queue_kick(void *opaque);

@@ -17,6 +17,7 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include "vc_offload.h"
 #include "vc_rxtx.h"
 #include "vc_virtio.h"
 
@@ -110,6 +111,13 @@ vc_rx_assemble(struct vc_queue *q, struct rte_mbuf *m, uint32_t len)
 		return NULL;
 	m = q->rx_head;
 	q->rx_head = q->rx_tail = NULL;
+	/* Checksum/LRO: only when negotiated, and a header that does not
+	 * match its packet drops the packet. */
+	if (q->rx_offload != 0 && unlikely(vc_rx_offload(q, m) < 0)) {
+		rte_pktmbuf_free(m);
+		q->stats.errors++;
+		return NULL;
+	}
 	return m;
 }
 
@@ -123,15 +131,32 @@ vc_tx_can_push(const struct rte_mbuf *m)
 
 /*
  * The virtio-net header of an outgoing packet.  All zero without TX
- * offloads; checksum and segmentation offloads fill it from m->ol_flags.
+ * offloads; checksum and segmentation offloads fill it from m->ol_flags
+ * (vc_offload.h).  Without an offload flag the cost is one well
+ * predicted branch.
  */
 static inline void
 vc_tx_hdr_fill(const struct vc_queue *q, const struct rte_mbuf *m,
 	       struct virtio_net_hdr_mrg_rxbuf *h)
 {
-	RTE_SET_USED(q);
-	RTE_SET_USED(m);
-	memset(h, 0, sizeof(*h));
+	if (likely(!(m->ol_flags & q->tx_ol_mask)))
+		memset(h, 0, sizeof(*h));
+	else
+		vc_tx_hdr_offload(q, m, h);
+}
+
+/*
+ * Header of a packet that cannot carry it in its headroom: one slot per
+ * descriptor in the queue's shared memory (q->tx_hdr, q->size slots).
+ * @id must be unique among the queue's outstanding buffers, e.g. a
+ * descriptor index of the chain (split: vc_ring_next_desc()) or a packed
+ * buffer id, so that a header is not rewritten while the device may
+ * still read it.
+ */
+static inline struct virtio_net_hdr_mrg_rxbuf *
+vc_tx_hdr_slot(const struct vc_queue *q, uint16_t id)
+{
+	return (struct virtio_net_hdr_mrg_rxbuf *)q->tx_hdr + (id & (q->size - 1));
 }
 
 #endif /* VC_RXTX_IMPL_H */

@@ -17,12 +17,16 @@
  *   be_ops->vring_start(be, q, &cfg) per enabled queue at DRIVER_OK
  *   be_ops->set_status(be, status)                     on every status write
  *   be_ops->vring_stop(be, q, &base) per started queue at reset
+ *   be_ops->vring_enable(be, q, on)    started data queues, when the
+ *                                      driver changes the queue pairs in
+ *                                      use (control queue VQ_PAIRS_SET)
  *
  * All ops return 0 or a negative errno; on error the device model sets
  * DEVICE_NEEDS_RESET (or refuses FEATURES_OK) and logs.  Ops are called
  * with the device lock held and never concurrently for one backend.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "devsim/devsim.h"
@@ -65,6 +69,16 @@ struct devsim_backend_ops {
 	 */
 	int (*vring_stop)(struct devsim_backend *be, unsigned int idx,
 			  uint32_t *base);
+	/**
+	 * Let the backend use started vring @idx (@enable) or make it leave
+	 * the vring alone, without stopping it (vhost-user
+	 * SET_VRING_ENABLE; no GET_VRING_BASE, the ring keeps its state).
+	 * May be NULL.  -ENOTSUP when the backend cannot (vhost-user without
+	 * VHOST_USER_F_PROTOCOL_FEATURES enables a vring at its first kick
+	 * and never disables it).
+	 */
+	int (*vring_enable)(struct devsim_backend *be, unsigned int idx,
+			    bool enable);
 	/** Device status byte; a no-op when the backend has no STATUS. */
 	int (*set_status)(struct devsim_backend *be, uint8_t status);
 	/** fd to watch for the backend's events (socket), or -1. */

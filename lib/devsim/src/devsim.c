@@ -249,6 +249,7 @@ dev_init(struct devsim_dev *dev, const struct devsim_net_cfg *cfg,
 		.ops = ops,
 		.be = be,
 		.queue_size_max = cfg->queue_size_max,
+		.lock = &dev->lock,
 	};
 	int rc;
 

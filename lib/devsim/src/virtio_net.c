@@ -59,10 +59,14 @@ devsim_net_init(struct devsim_net *net, const struct devsim_net_cfg *cfg,
 		emulated |= 1ULL << VIRTIO_NET_F_MTU;
 	/*
 	 * Never ACCESS_PLATFORM: ring and buffer addresses are CVAs and there
-	 * is no IOTLB.  No CTRL_VQ until the control queue is emulated.
+	 * is no IOTLB.  The control queue bits are emulated whatever the
+	 * backend offers (virtio_net_ctrl.c).
 	 */
 	net->features = ((info->features & DEVSIM_NET_F_PASSTHROUGH) | emulated) &
 			cfg->feature_mask;
+	/* CTRL_MAC_ADDR rides on the control queue (5.1.3.1). */
+	if (!(net->features & (1ULL << VIRTIO_NET_F_CTRL_VQ)))
+		net->features &= ~DEVSIM_NET_F_CTRL;
 	if (!(net->features & (1ULL << VIRTIO_F_VERSION_1))) {
 		DEVSIM_LOG(log, ERR, "feature_mask 0x%llx removes "
 			   "VIRTIO_F_VERSION_1: a modern device needs it",
@@ -95,7 +99,8 @@ devsim_net_init(struct devsim_net *net, const struct devsim_net_cfg *cfg,
 uint16_t
 devsim_net_num_queues(const struct devsim_net *net)
 {
-	return (uint16_t)(2 * net->max_vq_pairs);
+	return (uint16_t)(2 * net->max_vq_pairs +
+			  !!(net->features & (1ULL << VIRTIO_NET_F_CTRL_VQ)));
 }
 
 int

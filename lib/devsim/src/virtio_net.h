@@ -39,9 +39,18 @@
 	(1ULL << VIRTIO_F_RING_PACKED) | (1ULL << VIRTIO_F_IN_ORDER) | \
 	(1ULL << VIRTIO_F_ANY_LAYOUT))
 
+/**
+ * Control queue features devsim emulates itself (virtio_net_ctrl.c) and
+ * never passes to the backend.  Not CTRL_RX / CTRL_VLAN: devsim does not
+ * see the datapath, so it cannot filter what the backend delivers.
+ */
+#define DEVSIM_NET_F_CTRL \
+	((1ULL << VIRTIO_NET_F_CTRL_VQ) | (1ULL << VIRTIO_NET_F_CTRL_MAC_ADDR))
+
 /** Feature bits devsim implements itself (MTU only when configured). */
 #define DEVSIM_NET_F_EMULATED \
-	((1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_STATUS))
+	((1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_STATUS) | \
+	 DEVSIM_NET_F_CTRL)
 
 /** Most queue pairs: DEVSIM_VQ_MAX holds 2 per pair plus a control queue. */
 #define DEVSIM_NET_PAIRS_MAX ((DEVSIM_VQ_MAX - 1) / 2)
@@ -64,7 +73,10 @@ int devsim_net_init(struct devsim_net *net, const struct devsim_net_cfg *cfg,
 		    const struct devsim_backend_info *info,
 		    const struct devsim_log *log);
 
-/** Virtqueues the device exposes: 2 * max_vq_pairs (no control queue). */
+/**
+ * Virtqueues the device exposes: 2 * max_vq_pairs, plus the control queue
+ * when VIRTIO_NET_F_CTRL_VQ is offered.
+ */
 uint16_t devsim_net_num_queues(const struct devsim_net *net);
 
 /**

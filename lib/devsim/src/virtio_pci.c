@@ -14,6 +14,8 @@
 
 #define F_VERSION_1    (1ULL << VIRTIO_F_VERSION_1)
 #define F_RING_PACKED  (1ULL << VIRTIO_F_RING_PACKED)
+#define F_CTRL_VQ      (1ULL << VIRTIO_NET_F_CTRL_VQ)
+#define F_MQ           (1ULL << VIRTIO_NET_F_MQ)
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -96,6 +98,78 @@ vq_rings_mapped(const struct devsim_vpci *vp, const struct devsim_vq *vq)
 					DEVSIM_SPLIT_USED_SIZE(n));
 }
 
+/*
+ * Let the backend use started data vring @q, or make it leave the vring
+ * alone (the queue pair is not in use).  Failures are logged, counted and
+ * returned; the vring keeps its previous state.
+ */
+static int
+vq_backend_enable(struct devsim_vpci *vp, unsigned int q, bool enable)
+{
+	struct devsim_vq *vq = &vp->vqs[q];
+	int rc;
+
+	if (!vq->started || vq->be_disabled == !enable)
+		return 0;
+	rc = vp->ops->vring_enable == NULL ? -ENOTSUP :
+	     be_result(vp, vp->ops->vring_enable(vp->be, q, enable));
+	if (rc < 0) {
+		DEVSIM_LOG(vp->log, WARNING, "queue %u: vring_enable(%d): %s", q,
+			   enable, strerror(-rc));
+		return rc;
+	}
+	vq->be_disabled = !enable;
+	return 0;
+}
+
+/* devsim_net_ctrl_ops: VQ_PAIRS_SET. */
+static int
+vpci_pairs_set(void *opaque, uint16_t pairs)
+{
+	struct devsim_vpci *vp = opaque;
+	unsigned int q;
+	int rc, ret = 0;
+
+	vp->curr_pairs = pairs;
+	/* Data queues only: with MQ the control queue is 2 * max pairs. */
+	for (q = 0; q < 2u * vp->net->max_vq_pairs; q++) {
+		rc = vq_backend_enable(vp, q, q / 2 < pairs);
+		if (rc < 0)
+			ret = rc;
+	}
+	return ret;
+}
+
+/* devsim_net_ctrl_ops: MAC_ADDR_SET changed the device config. */
+static void
+vpci_config_changed(void *opaque)
+{
+	struct devsim_vpci *vp = opaque;
+
+	vp->generation++;
+	vpci_config_irq(vp);
+}
+
+static const struct devsim_net_ctrl_ops vpci_ctrl_ops = {
+	.pairs_set = vpci_pairs_set,
+	.config_changed = vpci_config_changed,
+};
+
+/* The control queue is devsim's own: it never reaches the backend. */
+static int
+vq_ctrl_start(struct devsim_vpci *vp, unsigned int q)
+{
+	struct devsim_vq *vq = &vp->vqs[q];
+	int rc;
+
+	rc = devsim_net_ctrl_start(&vp->ctrl, vp->driver_features, vq->size,
+				   vq->desc, vq->driver, vq->device);
+	if (rc < 0)
+		vpci_needs_reset(vp, "control queue %u cannot start: %s", q,
+				 strerror(-rc));
+	return rc;
+}
+
 /* Start vring @q at the backend; on failure the device needs reset. */
 static int
 vq_start(struct devsim_vpci *vp, unsigned int q)
@@ -104,6 +178,8 @@ vq_start(struct devsim_vpci *vp, unsigned int q)
 	struct devsim_vring_cfg cfg;
 	int kick, call, rc;
 
+	if ((int)q == atomic_load_explicit(&vp->ctrl_vq, memory_order_relaxed))
+		return vq_ctrl_start(vp, q);
 	if (vq->started)
 		return 0;
 	if (!vq_rings_mapped(vp, vq)) {
@@ -126,7 +202,14 @@ vq_start(struct devsim_vpci *vp, unsigned int q)
 	}
 	cfg = (struct devsim_vring_cfg){
 		.num = vq->size,
-		.base = 0,
+		/*
+		 * Every start follows a reset: the ring is empty. A packed
+		 * ring's base carries the avail wrap counter in bit 15, and it
+		 * starts at 1 (2.8.1); lib/vhost takes bits 0-14 as the
+		 * position and bit 15 as the wrap counter.
+		 */
+		.base = (vp->driver_features & F_RING_PACKED) ?
+			DEVSIM_PACKED_BASE_WRAP : 0,
 		.desc = vq->desc,
 		.avail = vq->driver,
 		.used = vq->device,
@@ -142,6 +225,13 @@ vq_start(struct devsim_vpci *vp, unsigned int q)
 	vq->started = true;
 	/* Pairs with the acquire load in notify_write(). */
 	atomic_store_explicit(&vp->kick_fds[q], kick, memory_order_release);
+	/*
+	 * 5.1.6.5.5: with MQ the device uses pair 0 only until the driver
+	 * sends VQ_PAIRS_SET.  A backend that cannot disable keeps the vring
+	 * (logged); VQ_PAIRS_SET then only succeeds for all pairs.
+	 */
+	if (q / 2 >= vp->curr_pairs)
+		vq_backend_enable(vp, q, false);
 	return 0;
 
 err_start:
@@ -182,6 +272,7 @@ vq_stop(struct devsim_vpci *vp, unsigned int q)
 	vq->kick_fd = -1;
 	vq->call_fd = -1;
 	vq->started = false;
+	vq->be_disabled = false;
 }
 
 /* ---- device status ------------------------------------------------------ */
@@ -194,6 +285,9 @@ vpci_reset(struct devsim_vpci *vp)
 
 	for (q = 0; q < vp->num_queues; q++)
 		vq_stop(vp, q);
+	atomic_store_explicit(&vp->ctrl_vq, -1, memory_order_relaxed);
+	devsim_net_ctrl_reset(&vp->ctrl);
+	vp->curr_pairs = 0;
 	if (vp->status != 0) {
 		rc = be_result(vp, vp->ops->set_status(vp->be, 0));
 		if (rc < 0)
@@ -229,13 +323,27 @@ vpci_features_ok(struct devsim_vpci *vp)
 			   "0x%llx lack VIRTIO_F_VERSION_1", (unsigned long long)f);
 		return false;
 	}
-	rc = be_result(vp, vp->ops->set_features(vp->be, f));
+	if ((f & DEVSIM_NET_F_CTRL) && !(f & F_CTRL_VQ)) {
+		DEVSIM_LOG(vp->log, ERR, "FEATURES_OK refused: driver features "
+			   "0x%llx use the control queue without "
+			   "VIRTIO_NET_F_CTRL_VQ", (unsigned long long)f);
+		return false;
+	}
+	/* The control queue is emulated here: the backend never sees it. */
+	rc = be_result(vp, vp->ops->set_features(vp->be,
+						 f & ~DEVSIM_NET_F_CTRL));
 	if (rc < 0) {
 		DEVSIM_LOG(vp->log, ERR, "FEATURES_OK refused: backend "
 			   "set_features(0x%llx): %s", (unsigned long long)f,
 			   strerror(-rc));
 		return false;
 	}
+	atomic_store_explicit(&vp->ctrl_vq,
+			      devsim_net_ctrl_vq_index(vp->net, f),
+			      memory_order_relaxed);
+	/* 5.1.6.5.5: with MQ, pair 0 only until VQ_PAIRS_SET. */
+	vp->curr_pairs = (f & F_CTRL_VQ) && (f & F_MQ) ? 1 :
+			 vp->net->max_vq_pairs;
 	return true;
 }
 
@@ -681,6 +789,24 @@ notify_read(void *opaque, uint64_t off, unsigned int width, uint32_t *val)
 	return DEVSIM_IO_UNKNOWN;
 }
 
+/*
+ * The control queue's doorbell, under the device lock: run its commands
+ * now (the driver polls for them).  The index is checked again because a
+ * reset may have run since notify_write() read it.
+ */
+static int
+vpci_ctrl_notify(struct devsim_vpci *vp, unsigned int q)
+{
+	if ((int)q != atomic_load_explicit(&vp->ctrl_vq, memory_order_relaxed) ||
+	    !(vp->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
+	    (vp->status & VIRTIO_CONFIG_S_NEEDS_RESET) || !vp->ctrl.running)
+		return DEVSIM_IO_IGNORED;
+	if (devsim_net_ctrl_process(&vp->ctrl) < 0)
+		vpci_needs_reset(vp, "control queue %u: the driver broke the "
+				 "ring", q);
+	return 0;
+}
+
 /* Lock free: the datapath's doorbell.  See vq_stop() for the fd handshake. */
 static int
 notify_write(void *opaque, uint64_t off, unsigned int width, uint32_t val)
@@ -702,6 +828,16 @@ notify_write(void *opaque, uint64_t off, unsigned int width, uint32_t val)
 		rc = 0;
 	}
 	atomic_fetch_sub_explicit(&vp->notify_users, 1, memory_order_release);
+	/*
+	 * Only after leaving notify_users: vq_stop() waits for it to drop
+	 * while holding the lock taken here.
+	 */
+	if (fd < 0 && vp->lock != NULL &&
+	    (int)q == atomic_load_explicit(&vp->ctrl_vq, memory_order_relaxed)) {
+		pthread_mutex_lock(vp->lock);
+		rc = vpci_ctrl_notify(vp, (unsigned int)q);
+		pthread_mutex_unlock(vp->lock);
+	}
 	return rc;
 }
 
@@ -723,6 +859,7 @@ devsim_vpci_init(struct devsim_vpci *vp, const struct devsim_vpci_params *p)
 	vp->mem = p->mem;
 	vp->ops = p->ops;
 	vp->be = p->be;
+	vp->lock = p->lock;
 	vp->queue_size_max = p->queue_size_max;
 	vp->num_queues = devsim_net_num_queues(p->net);
 	if (vp->num_queues == 0 || vp->num_queues > DEVSIM_VQ_MAX)
@@ -744,6 +881,14 @@ devsim_vpci_init(struct devsim_vpci *vp, const struct devsim_vpci_params *p)
 	}
 	atomic_init(&vp->notify_users, 0);
 	atomic_init(&vp->kicks, 0);
+	atomic_init(&vp->ctrl_vq, -1);
+	devsim_net_ctrl_init(&vp->ctrl, &(struct devsim_net_ctrl_env){
+		.log = p->log,
+		.mem = p->mem,
+		.net = p->net,
+		.ops = &vpci_ctrl_ops,
+		.opaque = vp,
+	});
 	vp->msix_config = VIRTIO_MSI_NO_VECTOR;
 
 	vp->config_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

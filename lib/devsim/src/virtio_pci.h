@@ -21,11 +21,13 @@
  *
  * Locking: everything runs under the device lock except the notify
  * region's write handler, which only reads kick_fds[] (acquire) and
- * counts with atomics.  A vring's kick fd is published in kick_fds[]
+ * counts with atomics; for the control queue alone (which has no kick
+ * fd) it takes the device lock and runs the queue's commands.  A vring's kick fd is published in kick_fds[]
  * after vring_start and withdrawn (then waited for, then closed) before
  * vring_stop, so a concurrent notify never writes to a closed fd number.
  */
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,6 +38,7 @@
 #include "memtable.h"
 #include "pci_cfg.h"
 #include "virtio_net.h"
+#include "virtio_net_ctrl.h"
 
 /** One virtqueue's registers and run state. */
 struct devsim_vq {
@@ -46,6 +49,7 @@ struct devsim_vq {
 	uint64_t driver;           /**< queue_driver (avail) */
 	uint64_t device;           /**< queue_device (used) */
 	bool started;              /**< vring_start succeeded */
+	bool be_disabled;          /**< started, then vring_enable(0) */
 	int kick_fd;               /**< owned; -1 when not started */
 	int call_fd;               /**< owned; -1 when not started */
 };
@@ -58,6 +62,9 @@ struct devsim_vpci_params {
 	const struct devsim_backend_ops *ops;
 	struct devsim_backend *be;            /**< owned by the caller */
 	uint16_t queue_size_max;              /**< power of 2, <= 32768 */
+	/** The device lock, taken by the notify handler for the control
+	 *  queue only; NULL: control queue notifies are ignored. */
+	pthread_mutex_t *lock;
 };
 
 struct devsim_vpci {
@@ -69,6 +76,7 @@ struct devsim_vpci {
 	struct devsim_backend *be;
 	uint16_t num_queues;
 	uint16_t queue_size_max;
+	pthread_mutex_t *lock;
 
 	/* Registers: device lock. */
 	uint32_t dfselect;
@@ -83,11 +91,16 @@ struct devsim_vpci {
 	int config_fd;             /**< config-change eventfd, owned */
 	uint64_t backend_calls;    /**< ops invoked */
 	uint64_t backend_errors;   /**< ops that failed */
+	struct devsim_net_ctrl ctrl; /**< control queue (emulated) */
+	uint16_t curr_pairs;       /**< pairs the backend may use (MQ) */
 
 	/* Lock-free notify path. */
 	_Atomic int *kick_fds;     /**< num_queues entries, -1: not started */
 	atomic_uint notify_users;  /**< notify writers inside the path */
 	atomic_uint_fast64_t kicks;
+	/** Control queue index once negotiated, else -1; written under the
+	 *  lock, read by the notify handler before it takes the lock. */
+	_Atomic int ctrl_vq;
 };
 
 /**

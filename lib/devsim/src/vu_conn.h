@@ -28,8 +28,13 @@
 #include "log.h"
 #include "vu_msg.h"
 
-/** Default bound on one send or receive. */
-#define DEVSIM_VU_CONN_TIMEOUT_MS 5000
+/*
+ * Default bound on one send or receive.  A vhost backend answers in
+ * microseconds; SET_MEM_TABLE (it maps the memory) on a heavily loaded
+ * host took seconds in our tests, so the bound is generous: it exists to
+ * catch a backend that will never answer, not a slow one.
+ */
+#define DEVSIM_VU_CONN_TIMEOUT_MS 10000
 
 struct devsim_vu_conn {
 	int fd;          /**< socket, owned; -1 when closed */

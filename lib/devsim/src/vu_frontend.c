@@ -404,6 +404,19 @@ err_log:
 }
 
 static int
+vu_vring_enable(struct devsim_backend *be, unsigned int idx, bool enable)
+{
+	if (idx >= be->max_vrings) {
+		DEVSIM_LOG(&be->log, ERR, "vring %u: out of range", idx);
+		return -EINVAL;
+	}
+	/* Without protocol features there is no SET_VRING_ENABLE. */
+	if (!be->has_protocol)
+		return -ENOTSUP;
+	return vu_set_state(be, DEVSIM_VU_REQ_SET_VRING_ENABLE, idx, enable);
+}
+
+static int
 vu_vring_stop(struct devsim_backend *be, unsigned int idx, uint32_t *base)
 {
 	struct devsim_vu_msg req, rep;
@@ -512,6 +525,7 @@ const struct devsim_backend_ops devsim_vu_backend_ops = {
 	.set_mem_table = vu_set_mem_table,
 	.vring_start = vu_vring_start,
 	.vring_stop = vu_vring_stop,
+	.vring_enable = vu_vring_enable,
 	.set_status = vu_set_status,
 	.event_fd = vu_event_fd,
 	.handle_event = vu_handle_event,

@@ -65,7 +65,7 @@ int devsim_vu_open_fd(int fd, const struct devsim_log *log,
 
 /**
  * Bound on each later send and reply wait, in ms (< 0: forever).
- * Default DEVSIM_VU_CONN_TIMEOUT_MS (5 s).
+ * Default DEVSIM_VU_CONN_TIMEOUT_MS (10 s).
  */
 void devsim_vu_set_timeout(struct devsim_backend *be, int timeout_ms);
 

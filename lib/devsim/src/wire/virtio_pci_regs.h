@@ -128,6 +128,8 @@ _Static_assert(offsetof(struct virtio_net_config, mtu) == 10, "net.mtu");
 /* packed ring (2.8): descriptors, and 4-byte event suppression areas */
 #define DEVSIM_PACKED_DESC_SIZE(n) (16ull * (n))
 #define DEVSIM_PACKED_EVENT_SIZE   4ull
+/* vhost-user vring base of a packed ring: bit 15 is the avail wrap counter */
+#define DEVSIM_PACKED_BASE_WRAP    0x8000u
 
 /* ---- devsim's BAR layout --------------------------------------------- */
 

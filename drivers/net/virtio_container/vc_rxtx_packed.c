@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 virtio-container authors
+ */
+
+/*
+ * Datapath on a packed virtqueue (VIRTIO_F_RING_PACKED): the same packets,
+ * headers and counters as the split bursts in vc_rxtx.c, through
+ * vc_ring_packed.  vc_rxtx_select() picks these at dev_start; the ring's
+ * in-order mode is a property of the ring, not a branch here.
+ */
+
+#include <errno.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "vc_rxtx.h"
+#include "vc_rxtx_impl.h"
+#include "vc_virtio.h"
+
+/*
+ * Post up to @want fresh mbufs, then publish once and decide one kick.
+ * A failed bulk allocation is retried with smaller requests.
+ * @return the number posted.
+ */
+static uint16_t
+rxq_post_packed(struct vc_queue *q, uint16_t want)
+{
+	struct rte_mbuf *m[VC_BURST_MAX];
+	uint16_t i, n = RTE_MIN(want, (uint16_t)VC_BURST_MAX), posted = 0;
+
+	while (want > 0 && n > 0) {
+		if (rte_pktmbuf_alloc_bulk(q->mp, m, n) != 0) {
+			q->stats.nombuf++;
+			n /= 2;
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			vc_ring_packed_add_one(&q->pring, vc_rx_buf_addr(m[i]),
+					       vc_rx_buf_len(m[i]), true, m[i]);
+		want -= n;
+		posted += n;
+		n = RTE_MIN(want, n);
+	}
+	if (posted) {
+		vc_ring_packed_publish(&q->pring);
+		vc_ring_packed_kick(&q->pring);
+	}
+	return posted;
+}
+
+int
+vc_rxq_fill_packed(struct vc_queue *q)
+{
+	uint16_t want = vc_ring_packed_free_count(&q->pring);
+
+	/* Some buffers are enough to start; refills top the ring up. */
+	return want == 0 || rxq_post_packed(q, want) > 0 ? 0 : -ENOMEM;
+}
+
+uint16_t
+vc_recv_pkts_packed(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct vc_queue *q = rxq;
+	struct vc_ring_used used[VC_BURST_MAX];
+	uint16_t n, i, got = 0;
+	uint64_t bytes = 0;
+
+	/* A ring the device corrupted is left alone until reset. */
+	if (unlikely(vc_ring_packed_is_broken(&q->pring)))
+		return 0;
+	nb = RTE_MIN(nb, (uint16_t)VC_BURST_MAX);
+	n = vc_ring_packed_dequeue(&q->pring, used, nb);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = used[i].cookie;
+
+		if (i + 1 < n) {
+			const struct rte_mbuf *nx = used[i + 1].cookie;
+
+			rte_prefetch0(nx);
+			rte_prefetch0((void *)(uintptr_t)vc_rx_buf_addr(nx));
+		}
+		if (unlikely(used[i].len == VC_RING_LEN_BAD)) {
+			/* The buffer cannot be trusted; neither can the packet
+			 * it belongs to. */
+			rte_pktmbuf_free(m);
+			if (q->rx_left > 0) {
+				vc_rx_drop_partial(q);
+				q->rx_left--;
+			} else {
+				q->stats.errors++;
+			}
+			continue;
+		}
+		m = vc_rx_assemble(q, m, used[i].len);
+		if (m == NULL)
+			continue;
+		bytes += m->pkt_len;
+		pkts[got++] = m;
+	}
+	q->stats.packets += got;
+	q->stats.bytes += bytes;
+	/* Refill in batches: one allocation, one publish, one kick check. */
+	if (vc_ring_packed_free_count(&q->pring) >= RTE_MIN(VC_RX_REFILL, q->size / 4))
+		rxq_post_packed(q, vc_ring_packed_free_count(&q->pring));
+	return got;
+}
+
+static inline void
+tx_reclaim_packed(struct vc_queue *q)
+{
+	struct vc_ring_used used[VC_BURST_MAX];
+	struct rte_mbuf *m[VC_BURST_MAX];
+	uint16_t n, i;
+
+	do {
+		n = vc_ring_packed_dequeue(&q->pring, used, VC_BURST_MAX);
+		/* TX chains have nothing device-writable: the mbuf is ours
+		 * to free whatever len the device wrote. */
+		for (i = 0; i < n; i++)
+			m[i] = used[i].cookie;
+		rte_pktmbuf_free_bulk(m, n);
+	} while (n == VC_BURST_MAX);
+}
+
+/* A packet needing several descriptors: header, then every segment. */
+static int
+tx_one_chain_packed(struct vc_queue *q, struct rte_mbuf *m)
+{
+	struct vc_ring_seg segs[VC_RING_SIZE_MAX > 512 ? 512 : VC_RING_SIZE_MAX];
+	struct rte_mbuf *s = m;
+	uint16_t n = 0;
+
+	if (m->nb_segs + 1u > RTE_DIM(segs) || m->nb_segs + 1u > q->size)
+		return -EMSGSIZE;
+	if (vc_tx_can_push(m)) {
+		vc_tx_hdr_fill(q, m, rte_pktmbuf_mtod_offset(m, void *,
+							     -VC_NET_HDR_SIZE));
+		segs[n++] = (struct vc_ring_seg){
+			.addr = rte_pktmbuf_mtod_offset(m, uintptr_t, 0) -
+				VC_NET_HDR_SIZE,
+			.len = s->data_len + VC_NET_HDR_SIZE,
+		};
+		s = s->next;
+	} else {
+		/* Header slot chosen below, once the chain is known to fit. */
+		segs[n++] = (struct vc_ring_seg){ .len = VC_NET_HDR_SIZE };
+	}
+	for (; s != NULL; s = s->next) {
+		if (n == RTE_DIM(segs))
+			return -EMSGSIZE;
+		segs[n++] = (struct vc_ring_seg){
+			.addr = rte_pktmbuf_mtod(s, uintptr_t), .len = s->data_len,
+		};
+	}
+	if (segs[0].addr == 0) {
+		struct virtio_net_hdr_mrg_rxbuf *h;
+
+		/* Keyed by the buffer id this chain gets: no other outstanding
+		 * packet's header is overwritten. */
+		if (vc_ring_packed_free_count(&q->pring) < n)
+			return -ENOSPC;
+		h = vc_tx_hdr_slot(q, vc_ring_packed_next_id(&q->pring));
+		vc_tx_hdr_fill(q, m, h);
+		segs[0].addr = (uintptr_t)h;
+	}
+	return vc_ring_packed_add_chain(&q->pring, segs, n, m);
+}
+
+static inline int
+tx_enqueue_packed(struct vc_queue *q, struct rte_mbuf *m)
+{
+	struct virtio_net_hdr_mrg_rxbuf *h;
+
+	if (unlikely(m->nb_segs != 1 || !vc_tx_can_push(m)))
+		return tx_one_chain_packed(q, m);
+	/* Common case: header in the headroom, one descriptor. */
+	h = rte_pktmbuf_mtod_offset(m, void *, -VC_NET_HDR_SIZE);
+	vc_tx_hdr_fill(q, m, h);
+	return vc_ring_packed_add_one(&q->pring, (uintptr_t)h,
+				      m->data_len + VC_NET_HDR_SIZE, false, m);
+}
+
+uint16_t
+vc_xmit_pkts_packed(void *txq, struct rte_mbuf **pkts, uint16_t nb)
+{
+	struct vc_queue *q = txq;
+	uint64_t bytes = 0;
+	uint16_t i, dropped = 0;
+	bool reclaimed = false;
+	int ret;
+
+	if (unlikely(vc_ring_packed_is_broken(&q->pring)))
+		return 0;
+	if (vc_ring_packed_free_count(&q->pring) < RTE_MAX(nb, (uint16_t)(q->size / 4)))
+		tx_reclaim_packed(q);
+	for (i = 0; i < nb; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		ret = tx_enqueue_packed(q, m);
+		if (unlikely(ret == -ENOSPC) && !reclaimed) {
+			/*
+			 * The reclaim threshold counts packets; this one needs
+			 * more descriptors than are free.  What this burst
+			 * added goes to the device first: dequeue waits for
+			 * unpublished buffers.
+			 */
+			reclaimed = true;
+			vc_ring_packed_publish(&q->pring);
+			tx_reclaim_packed(q);
+			ret = tx_enqueue_packed(q, m);
+		}
+		if (unlikely(ret == -ENOSPC))
+			break;
+		if (unlikely(ret < 0)) {
+			/* Can never fit: consume and count, as NICs do. */
+			q->stats.errors++;
+			dropped++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		bytes += m->pkt_len;
+	}
+	/* publish/kick are no-ops when nothing is pending. */
+	vc_ring_packed_publish(&q->pring);
+	vc_ring_packed_kick(&q->pring);
+	q->stats.packets += i - dropped;
+	q->stats.bytes += bytes;
+	return i;
+}
