@@ -22,7 +22,10 @@ need_root() {
 # cmocka), the tests (testpmd from dpdk, gcc) and the SDK fetch (dpkg-dev for
 # apt-get source) need.
 PKGS="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config libnuma-dev
-libcmocka-dev dpkg-dev gcc python3 iproute2 util-linux procps"
+libcmocka-dev dpkg-dev gcc python3 iproute2 util-linux procps python3-matplotlib
+clang libclang-rt-14-dev"
+# clang and its runtimes (libFuzzer, ASan) build the fuzz targets
+# (devtools/sanitize.sh); gcc's own libasan/libubsan come with gcc.
 
 install_packages() {
 	local missing=() p
