@@ -13,6 +13,11 @@
 #   VC_VDEV       ours (default) | upstream: the frontend the integration
 #                 tests drive (upstream = DPDK's own net_virtio_user)
 #   VC_SKIP_SETUP=1  do not run devtools/setup.sh
+#   VC_QUICK=1    skip the sanitizer and fuzzing part (devtools/sanitize.sh:
+#                 unit + integration under ASan/UBSan, 60 s per fuzz target),
+#                 which also is skipped when MESON_TEST_ARGS are given or
+#                 VC_VDEV=upstream; with CI=true it always runs
+#   VC_FUZZ_SECONDS, VC_ASAN_MEM   see devtools/sanitize.sh
 #
 # BUILD is <repo>/build, or /var/lib/virtio-container/build-<hash> when the
 # clone lies under a world-writable directory such as /tmp: EAL refuses to
@@ -43,8 +48,18 @@ ninja -C "$build"
 log="$build/meson-logs/test-run.log"
 rc=0
 meson test -C "$build" --print-errorlogs "$@" 2>&1 | tee "$log" || rc=$?
-echo
-echo "== summary ($(vc_vdev_kind) frontend; log $build/meson-logs/testlog.txt)"
-grep -E '^(Ok|Expected Fail|Fail|Unexpected Pass|Skipped|Timeout): ' "$log" || true
-grep -E ' (FAIL|TIMEOUT|ERROR) ' "$log" | grep -E '^ *[0-9]+/[0-9]+ ' || true
+print_summary() {
+	echo
+	echo "== summary ($(vc_vdev_kind) frontend; log $build/meson-logs/testlog.txt)"
+	grep -E '^(Ok|Expected Fail|Fail|Unexpected Pass|Skipped|Timeout): ' "$log" || true
+	grep -E ' (FAIL|TIMEOUT|ERROR) ' "$log" | grep -E '^ *[0-9]+/[0-9]+ ' || true
+}
+print_summary
+
+# ---- sanitizers and fuzzing: devtools/sanitize.sh (see VC_QUICK above)
+if [ "${CI:-}" = true ] ||
+   { [ $# -eq 0 ] && [ -z "${VC_QUICK:-}" ] && [ "$(vc_vdev_kind)" = ours ]; }; then
+	bash devtools/sanitize.sh || rc=1
+	print_summary   # the normal suites' result again, last
+fi
 exit "$rc"

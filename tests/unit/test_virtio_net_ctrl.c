@@ -217,7 +217,8 @@ cmd_post(struct fixture *f, uint8_t class, uint8_t cmd, const void *data,
 
 	buf[0] = class;
 	buf[1] = cmd;
-	memcpy(buf + 16, data, len);
+	if (len > 0) /* memcpy from NULL is UB even for 0 bytes */
+		memcpy(buf + 16, data, len);
 	f->mem[ack] = 0xaa;
 	desc_set(&f->desc[d], cva(f, BUF_AREA), 2, VRING_DESC_F_NEXT, d + 1);
 	d++;

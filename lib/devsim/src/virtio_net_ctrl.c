@@ -75,6 +75,16 @@ devsim_net_ctrl_start(struct devsim_net_ctrl *c, uint64_t features,
 			   "power of 2", size);
 		return -EINVAL;
 	}
+	/* 2.7: ring parts are naturally aligned; devsim dereferences them. */
+	if ((desc & (DEVSIM_VRING_DESC_ALIGN - 1)) ||
+	    (avail & (DEVSIM_VRING_AVAIL_ALIGN - 1)) ||
+	    (used & (DEVSIM_VRING_USED_ALIGN - 1))) {
+		DEVSIM_LOG(c->env.log, ERR, "control queue: misaligned ring "
+			   "(desc 0x%llx, driver 0x%llx, device 0x%llx)",
+			   (unsigned long long)desc, (unsigned long long)avail,
+			   (unsigned long long)used);
+		return -EINVAL;
+	}
 	c->features = features;
 	c->size = size;
 	c->desc = desc;
@@ -238,7 +248,8 @@ ctrl_chain(struct devsim_net_ctrl *c, uint16_t head, struct ctrl_cmd *cmd,
 			    indirect || (flags & VRING_DESC_F_NEXT) ||
 			    len == 0 || len % sizeof(struct vring_desc) ||
 			    len / sizeof(struct vring_desc) >
-			    DEVSIM_NET_CTRL_CHAIN_MAX) {
+			    DEVSIM_NET_CTRL_CHAIN_MAX ||
+			    (addr & (DEVSIM_VRING_DESC_ALIGN - 1))) {
 				*why = "bad indirect descriptor";
 				return -EPROTO;
 			}

@@ -78,19 +78,26 @@ vq_defaults(struct devsim_vpci *vp, struct devsim_vq *vq)
 	vq->call_fd = -1;
 }
 
-/* Is the ring the driver programmed inside the shared memory? */
+/* Is the ring the driver programmed aligned and inside shared memory? */
 static bool
 vq_rings_mapped(const struct devsim_vpci *vp, const struct devsim_vq *vq)
 {
 	uint64_t n = vq->size;
 
+	if (vq->desc & (DEVSIM_VRING_DESC_ALIGN - 1))
+		return false;
 	if (vp->driver_features & F_RING_PACKED)
-		return devsim_memtable_contains(vp->mem, vq->desc,
+		return !((vq->driver | vq->device) &
+			 (DEVSIM_PACKED_EVENT_ALIGN - 1)) &&
+		       devsim_memtable_contains(vp->mem, vq->desc,
 						DEVSIM_PACKED_DESC_SIZE(n)) &&
 		       devsim_memtable_contains(vp->mem, vq->driver,
 						DEVSIM_PACKED_EVENT_SIZE) &&
 		       devsim_memtable_contains(vp->mem, vq->device,
 						DEVSIM_PACKED_EVENT_SIZE);
+	if ((vq->driver & (DEVSIM_VRING_AVAIL_ALIGN - 1)) ||
+	    (vq->device & (DEVSIM_VRING_USED_ALIGN - 1)))
+		return false;
 	return devsim_memtable_contains(vp->mem, vq->desc,
 					DEVSIM_SPLIT_DESC_SIZE(n)) &&
 	       devsim_memtable_contains(vp->mem, vq->driver,
@@ -181,12 +188,16 @@ devsim_vpci_vq_start(struct devsim_vpci *vp, unsigned int q)
 
 	if ((int)q == atomic_load_explicit(&vp->ctrl_vq, memory_order_relaxed))
 		return vq_ctrl_start(vp, q);
+	/* The control queue's slot without CTRL_VQ negotiated: no vring of
+	 * the backend's; the driver has no business enabling it. */
+	if (q >= 2u * vp->net->max_vq_pairs)
+		return 0;
 	if (vq->started)
 		return 0;
 	if (!vq_rings_mapped(vp, vq)) {
 		vpci_needs_reset(vp, "queue %u: ring (desc 0x%llx, driver 0x%llx, "
-				 "device 0x%llx, size %u) lies outside the memory "
-				 "table", q, (unsigned long long)vq->desc,
+				 "device 0x%llx, size %u) is misaligned or lies "
+				 "outside the memory table", q, (unsigned long long)vq->desc,
 				 (unsigned long long)vq->driver,
 				 (unsigned long long)vq->device, vq->size);
 		return -EFAULT;

@@ -149,4 +149,14 @@ _Static_assert(DEVSIM_VQ_MAX * DEVSIM_VPCI_NOTIFY_MULT <= DEVSIM_VPCI_REGION_SIZ
 #define DEVSIM_VPCI_ISR_QUEUE      0x1u
 #define DEVSIM_VPCI_ISR_CONFIG     0x2u
 
+/*
+ * Alignment of the virtqueue parts: split rings 16 (descriptors), 2
+ * (driver area), 4 (device area) (virtio 1.x 2.7); packed rings 16 and 4
+ * for both event suppression areas (2.8).
+ */
+#define DEVSIM_VRING_DESC_ALIGN    16u
+#define DEVSIM_VRING_AVAIL_ALIGN   2u
+#define DEVSIM_VRING_USED_ALIGN    4u
+#define DEVSIM_PACKED_EVENT_ALIGN  4u
+
 #endif /* DEVSIM_WIRE_VIRTIO_PCI_REGS_H */
