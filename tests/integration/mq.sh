@@ -11,9 +11,13 @@
 #      frontend (M < N), queues 0..M-1 carry traffic and the vhost side sees
 #      nothing on queues M..N-1: only configured queues are enabled;
 #   3. none of that reconnected the vhost-user socket.
+# Frames are --size bytes (testpmd "set txpkts").  Frames larger than one
+# default mbuf (2048 bytes of data) go out as chains of 2000-byte segments
+# and come back scattered over mergeable RX buffers (frontend with
+# mrg_rxbuf=1, --enable-scatter and a --max-pkt-len that fits them).
 #
 # usage: mq.sh DRIVER_SO [SEQCHECK_APP] [--mem huge|nohuge|auto]
-#        [--queues N] [--reduce-to M] [--seconds S]
+#        [--queues N] [--reduce-to M] [--seconds S] [--size BYTES]
 set -euo pipefail
 . "$(dirname "$0")/../../devtools/lib.sh"
 
@@ -21,19 +25,32 @@ set -euo pipefail
 drv=$1
 shift
 [ $# -gt 0 ] && [ "${1#--}" = "$1" ] && shift	# the seqcheck app: unused
-mem=auto nq=4 reduce=2 seconds=2
+mem=auto nq=4 reduce=2 seconds=2 size=64
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mem) mem=$2 ;;
 	--queues) nq=$2 ;;
 	--reduce-to) reduce=$2 ;;
 	--seconds) seconds=$2 ;;
+	--size) size=$2 ;;
 	*) vc_die "unknown option $1" ;;
 	esac
 	shift 2
 done
 
-vc_test_begin "multi-queue-$nq" "$mem"
+vc_test_begin "multi-queue-$nq-${size}B" "$mem"
+
+# Segment lengths for "set txpkts", and what the frontend needs to take
+# frames longer than one mbuf.
+seg=2000 txpkts=$size fdevargs="queues=$nq" fargs=()
+if [ "$size" -gt "$seg" ]; then
+	txpkts=
+	for ((left = size; left > seg; left -= seg)); do txpkts+="$seg,"; done
+	txpkts+=$left
+	fdevargs+=",mrg_rxbuf=1"
+	# max-pkt-len counts the CRC: the MTU is then size - 14.
+	fargs=(--enable-scatter --max-pkt-len=$((size + 4)))
+fi
 
 sock=$VC_SOCKDIR/vhost.sock
 mapfile -t vm < <(vc_eal_mem_args vhost)
@@ -44,15 +61,17 @@ vc_wait_socket "$sock" 20 vhost || { vc_dump_log vhost; exit 1; }
 vc_tp_cmd vhost start
 
 mapfile -t fm < <(vc_eal_mem_args frontend)
-mapfile -t fe < <(vc_frontend_eal_args "$drv" "$sock" "queues=$nq")
+mapfile -t fe < <(vc_frontend_eal_args "$drv" "$sock" "$fdevargs")
 vc_start -i front 1 2 "$VC_TESTPMD" "${fm[@]}" --no-pci "${fe[@]}" -- \
-	-i --nb-cores=1 --rxq="$nq" --txq="$nq" --forward-mode=mac "$VC_TESTPMD_MBUFS"
+	-i --nb-cores=1 --rxq="$nq" --txq="$nq" --forward-mode=mac "$VC_TESTPMD_MBUFS" \
+	"${fargs[@]}"
 if ! vc_wait_log front '^testpmd> ' 30; then
 	vc_dump_log front
 	vc_check "frontend testpmd started with $nq queues" false
 	vc_summary
 	exit 1
 fi
+vc_tp_cmd front "set txpkts $txpkts"
 
 # stream_stats NAME OCCURRENCE VAR: per-queue "rx tx" of the OCCURRENCE-th
 # "stop" of NAME (testpmd prints one block per stream, i.e. per queue).
@@ -118,6 +137,20 @@ for ((q = 0; q < nq; q++)); do
 	vc_check "queue $q: vhost sent $vtx, frontend received $frx (<= 32 in flight)" \
 		test "$vtx" -ge "$frx" -a $((vtx - frx)) -le 32
 done
+# Port totals: every frame carried all its bytes, both ways, both sides.
+declare -A fp=() vp=()
+if vc_tp_port_stats front 0 fp && vc_tp_port_stats vhost 0 vp; then
+	for k in rx tx; do
+		vc_check_eq "frontend ${k^^}-bytes = ${k^^}-packets x $size" \
+			"${fp[$k-bytes]}" "$((fp[$k-packets] * size))"
+		vc_check_eq "vhost ${k^^}-bytes = ${k^^}-packets x $size" \
+			"${vp[$k-bytes]}" "$((vp[$k-packets] * size))"
+	done
+	vc_check_eq "RX/TX errors (frontend, vhost)" \
+		"${fp[rx-errors]}/${fp[tx-errors]}/${vp[rx-errors]}/${vp[tx-errors]}" 0/0/0/0
+else
+	vc_check "port statistics readable on both sides" false
+fi
 
 # Phase 2: fewer queues, without reconnecting.
 vc_tp_cmd front "port stop 0"

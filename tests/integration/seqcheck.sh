@@ -19,7 +19,8 @@
 #   --offloads               vc_seqcheck requests the offloads the port offers
 #   --feature [!]NAME        (ours) virtio feature NAME must (not) have been
 #                            negotiated: IN_ORDER, RING_PACKED, MRG_RXBUF,
-#                            EVENT_IDX, CSUM, GUEST_CSUM, MQ, CTRL_VQ
+#                            EVENT_IDX, CSUM, GUEST_CSUM, MQ, CTRL_VQ,
+#                            INDIRECT_DESC
 # Environment: VC_VDEV=ours|upstream (default ours), VC_DEVARGS.
 set -euo pipefail
 . "$(dirname "$0")/../../devtools/lib.sh"
@@ -76,7 +77,7 @@ vc_check_eq "vc_seqcheck exit status (content, loss, own port counters, mempool)
 [ "$rc" -eq 0 ] || vc_dump_log seqcheck 30
 
 declare -A fbit=([CSUM]=0 [GUEST_CSUM]=1 [GUEST_TSO4]=7 [MRG_RXBUF]=15 [CTRL_VQ]=17
-	[MQ]=22 [EVENT_IDX]=29 [RING_PACKED]=34 [IN_ORDER]=35)
+	[MQ]=22 [INDIRECT_DESC]=28 [EVENT_IDX]=29 [RING_PACKED]=34 [IN_ORDER]=35)
 if [ ${#features[@]} -gt 0 ] && [ "$(vc_vdev_kind)" = ours ]; then
 	neg=$(sed -n 's/.*started, features \(0x[0-9a-f]*\).*/\1/p' \
 		"${VC_LOGF[seqcheck]}" | tail -n1)

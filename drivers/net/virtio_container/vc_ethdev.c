@@ -78,7 +78,7 @@ vc_queue_alloc(struct rte_eth_dev *dev, uint16_t qid, bool rx,
 	char name[RTE_MEMZONE_NAMESIZE];
 	struct vc_queue *q;
 	uint32_t size;
-	size_t ring_len, hdr_len;
+	size_t ring_len, hdr_len, indir_len;
 	int ret;
 
 	/* Ring size from nb_desc, bounded by what the device allows.  Round
@@ -103,18 +103,25 @@ vc_queue_alloc(struct rte_eth_dev *dev, uint16_t qid, bool rx,
 	/* TX: one header per descriptor (offloads make them differ). */
 	hdr_len = rx ? RTE_CACHE_LINE_SIZE :
 		RTE_ALIGN_CEIL(size * VC_NET_HDR_SIZE, RTE_CACHE_LINE_SIZE);
+	/* TX: one indirect table per descriptor (used only if negotiated:
+	 * features are not known yet at queue setup). */
+	indir_len = rx ? 0 : (size_t)size * VC_INDIRECT_MAX * VC_INDIRECT_DESC_SIZE;
 	snprintf(name, sizeof(name), "vc%u_%cq%u", dev->data->port_id,
 		 rx ? 'r' : 't', qid);
 	q->mz = rte_memzone_reserve_aligned(name,
-			ring_len + hdr_len, socket, 0, VC_RING_ALIGN);
+			ring_len + hdr_len + indir_len, socket, 0, VC_RING_ALIGN);
 	if (q->mz == NULL) {
 		VC_LOG(ERR, "%s: cannot reserve %zu bytes for queue %s: %s",
-		       ad->name, ring_len, name, rte_strerror(rte_errno));
+		       ad->name, ring_len + hdr_len + indir_len, name,
+		       rte_strerror(rte_errno));
 		ret = -ENOMEM;
 		goto err_free_slots;
 	}
 	q->tx_hdr = RTE_PTR_ADD(q->mz->addr, ring_len);
 	memset(q->tx_hdr, 0, hdr_len);
+	q->tx_indir = rx ? NULL : RTE_PTR_ADD(q->tx_hdr, hdr_len);
+	if (q->tx_indir != NULL)
+		memset(q->tx_indir, 0, indir_len);
 	q->size = size;
 	q->port_id = dev->data->port_id;
 	q->queue_id = qid;
@@ -207,7 +214,9 @@ vc_wanted_features(const struct vc_adapter *ad, uint16_t pairs)
 {
 	uint64_t f = VC_BIT(VIRTIO_F_VERSION_1) | VC_BIT(VIRTIO_NET_F_MAC) |
 		     VC_BIT(VIRTIO_NET_F_STATUS) | VC_BIT(VIRTIO_NET_F_MTU) |
-		     VC_BIT(VIRTIO_RING_F_EVENT_IDX);
+		     VC_BIT(VIRTIO_RING_F_EVENT_IDX) |
+		     /* Multi-descriptor TX packets take one ring descriptor. */
+		     VC_BIT(VIRTIO_RING_F_INDIRECT_DESC);
 
 	if (ad->cfg.mrg_rxbuf)
 		f |= VC_BIT(VIRTIO_NET_F_MRG_RXBUF);

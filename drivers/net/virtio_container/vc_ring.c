@@ -181,6 +181,105 @@ vc_ring_add_chain(struct vc_ring *r, const struct vc_ring_seg *segs, uint16_t n,
 	return 0;
 }
 
+/*
+ * Indirect tables (2.7.5.3).  Everything is validated before anything is
+ * written, so an error leaves the ring and the table untouched.  Return:
+ * 0 with *wlen = the device-writable bytes, or a negative errno.
+ */
+static int
+vc_ring_indirect_check(const struct vc_ring *r, const struct vring_desc *table,
+		       const struct vc_ring_seg *segs, uint16_t n, const void *cookie,
+		       uint32_t *wlen)
+{
+	uint64_t w = 0;
+	uint16_t k;
+
+	if (table == NULL || segs == NULL || cookie == NULL || n == 0 || n >= r->size)
+		return -EINVAL;
+	for (k = 0; k < n; k++)
+		if (segs[k].writable)
+			w += segs[k].len;
+	/* UINT32_MAX itself is VC_RING_LEN_BAD: keep posted lens below it. */
+	if (w >= VC_RING_LEN_BAD)
+		return -EINVAL;
+	if (r->num_free == 0)
+		return -ENOSPC;
+	*wlen = (uint32_t)w;
+	return 0;
+}
+
+/*
+ * Table entries link by table index (the device walks them inside the
+ * table only) and never carry VRING_DESC_F_INDIRECT: one table per buffer.
+ * The ring descriptor then carries only VRING_DESC_F_INDIRECT: NEXT with
+ * it is forbidden, WRITE is ignored by the device.
+ */
+static void
+vc_ring_indirect_write(struct vring_desc *d, struct vring_desc *table,
+		       const struct vc_ring_seg *segs, uint16_t n)
+{
+	uint16_t k;
+
+	for (k = 0; k + 1 < n; k++)
+		vc_ring_desc_set(&table[k], &segs[k], VRING_DESC_F_NEXT, k + 1);
+	vc_ring_desc_set(&table[n - 1], &segs[n - 1], 0, 0);
+	d->addr = htole64((uintptr_t)table);
+	d->len = htole32((uint32_t)n * (uint32_t)sizeof(*table));
+	d->flags = htole16(VRING_DESC_F_INDIRECT);
+}
+
+int
+vc_ring_add_indirect(struct vc_ring *r, struct vring_desc *table,
+		     const struct vc_ring_seg *segs, uint16_t n, void *cookie)
+{
+	struct vc_ring_slot *s;
+	uint32_t wlen;
+	uint16_t head;
+	int ret;
+
+	ret = vc_ring_indirect_check(r, table, segs, n, cookie, &wlen);
+	if (ret < 0)
+		return ret;
+	/* One descriptor, exactly as vc_ring_add_one() takes it. */
+	head = r->free_head;
+	s = &r->slots[head];
+	r->free_head = s->last;
+	r->num_free--;
+	s->cookie = cookie;
+	s->len = wlen;
+	s->ndescs = 1;
+	s->last = head;
+	vc_ring_indirect_write(&r->desc[head], table, segs, n);
+	r->avail->ring[r->avail_idx & r->mask] = htole16(head);
+	r->avail_idx++;
+	return 0;
+}
+
+int
+vc_ring_io_add_indirect(struct vc_ring *r, struct vring_desc *table,
+			const struct vc_ring_seg *segs, uint16_t n, void *cookie)
+{
+	uint16_t pos = r->avail_idx & r->mask, head = r->next_desc;
+	struct vc_ring_slot *s = &r->slots[pos];
+	uint32_t wlen;
+	int ret;
+
+	ret = vc_ring_indirect_check(r, table, segs, n, cookie, &wlen);
+	if (ret < 0)
+		return ret;
+	r->num_free--;
+	r->next_desc = (uint16_t)(head + 1) & r->mask;
+	s->cookie = cookie;
+	s->len = wlen;
+	s->ndescs = 1;
+	s->last = head;
+	vc_ring_indirect_write(&r->desc[head], table, segs, n);
+	if (r->avail->ring[pos] != htole16(head))
+		r->avail->ring[pos] = htole16(head);
+	r->avail_idx++;
+	return 0;
+}
+
 void *
 vc_ring_detach_unused(struct vc_ring *r)
 {

@@ -180,6 +180,32 @@ int vc_ring_add_chain(struct vc_ring *r, const struct vc_ring_seg *segs, uint16_
 		      void *cookie);
 
 /**
+ * vc_ring_add_indirect() - make a buffer available through an indirect
+ * descriptor table (VIRTIO_RING_F_INDIRECT_DESC, 2.7.5.3): it takes ONE
+ * ring descriptor whatever @n, and its completion frees exactly that one.
+ * @table: room for @n descriptors, in memory the device can read (shared).
+ *	Owned by the caller; it must not be rewritten until @cookie came back
+ *	from vc_ring_dequeue()/vc_ring_detach_unused().  The ring writes it
+ *	here and never reads it back (the device could have scribbled on it).
+ * @segs: @n elements; the device sees them in this order.
+ * @n: 1..size-1.  The spec bounds a chain by the queue size; DPDK vhost's
+ *	packed ring rejects a table of size entries, so both ring layouts
+ *	keep one below it.
+ * @cookie: non-NULL; returned by vc_ring_dequeue()/vc_ring_detach_unused().
+ *
+ * Table entries are linked with VRING_DESC_F_NEXT and next = their table
+ * index + 1, never VRING_DESC_F_INDIRECT; the ring descriptor carries only
+ * VRING_DESC_F_INDIRECT and len = 16 * @n.  Not published: see
+ * vc_ring_publish().
+ *
+ * Return: 0, -ENOSPC when no descriptor is free, -EINVAL for @n out of
+ * range, a NULL @table/@segs/@cookie, or writable bytes adding up to
+ * VC_RING_LEN_BAD or more.  Neither the ring nor @table changes on error.
+ */
+int vc_ring_add_indirect(struct vc_ring *r, struct vring_desc *table,
+			 const struct vc_ring_seg *segs, uint16_t n, void *cookie);
+
+/**
  * vc_ring_detach_unused() - take back one outstanding buffer, for teardown.
  *
  * Call only once the device no longer uses the ring (after reset or
@@ -494,6 +520,13 @@ vc_ring_io_add_one(struct vc_ring *r, uint64_t addr, uint32_t len, bool writable
 /** vc_ring_io_add_chain() - in-order variant of vc_ring_add_chain(). */
 int vc_ring_io_add_chain(struct vc_ring *r, const struct vc_ring_seg *segs, uint16_t n,
 			 void *cookie);
+
+/**
+ * vc_ring_io_add_indirect() - in-order variant of vc_ring_add_indirect():
+ * the table hangs off the next descriptor in table order.
+ */
+int vc_ring_io_add_indirect(struct vc_ring *r, struct vring_desc *table,
+			    const struct vc_ring_seg *segs, uint16_t n, void *cookie);
 
 /**
  * vc_ring_io_dequeue() - in-order variant of vc_ring_dequeue().

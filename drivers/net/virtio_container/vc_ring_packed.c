@@ -177,6 +177,54 @@ vc_ring_packed_add_chain(struct vc_ring_packed *r, const struct vc_ring_seg *seg
 	return 0;
 }
 
+int
+vc_ring_packed_add_indirect(struct vc_ring_packed *r, struct vring_packed_desc *table,
+			    const struct vc_ring_seg *segs, uint16_t n, void *cookie)
+{
+	uint16_t pos = r->avail_pos, id, k;
+	struct vring_packed_desc *d;
+	struct vc_ring_slot *s;
+	uint64_t wlen = 0;
+
+	/* Validate everything first: nothing changes on error. */
+	if (table == NULL || segs == NULL || cookie == NULL || n == 0 || n >= r->size)
+		return -EINVAL;
+	for (k = 0; k < n; k++)
+		if (segs[k].writable)
+			wlen += segs[k].len;
+	if (wlen >= VC_RING_LEN_BAD)
+		return -EINVAL;
+	if (r->num_free == 0)
+		return -ENOSPC;
+
+	for (k = 0; k < n; k++) {
+		table[k].addr = htole64(segs[k].addr);
+		table[k].len = htole32(segs[k].len);
+		table[k].id = 0;
+		table[k].flags = htole16(segs[k].writable ? VRING_DESC_F_WRITE : 0);
+	}
+	/* One descriptor and one id, exactly as vc_ring_packed_add_one(). */
+	r->num_free--;
+	id = vc_ring_packed_id_get(r, pos);
+	s = &r->slots[id];
+	s->cookie = cookie;
+	s->len = (uint32_t)wlen;
+	s->ndescs = 1;
+
+	d = &r->desc[pos];
+	d->addr = htole64((uintptr_t)table);
+	d->len = htole32((uint32_t)n * (uint32_t)sizeof(*table));
+	d->id = htole16(id);
+	/* The table is written before these flags are (publish: release). */
+	vc_ring_packed_flags_store(r, pos, r->avail_flags | VRING_DESC_F_INDIRECT);
+	if (unlikely(++pos == r->size)) {
+		pos = 0;
+		r->avail_flags ^= VC_PDESC_F_AU;
+	}
+	r->avail_pos = pos;
+	return 0;
+}
+
 uint16_t
 vc_ring_packed_dequeue_in_order(struct vc_ring_packed *r, struct vc_ring_used *out,
 				uint16_t max)

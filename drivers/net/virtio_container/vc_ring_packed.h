@@ -172,6 +172,31 @@ int vc_ring_packed_add_chain(struct vc_ring_packed *r, const struct vc_ring_seg 
 			     uint16_t n, void *cookie);
 
 /**
+ * vc_ring_packed_add_indirect() - make a buffer available through an
+ * indirect descriptor table (VIRTIO_RING_F_INDIRECT_DESC, 2.8.19): ONE
+ * ring descriptor whatever @n, so its completion frees exactly one.
+ * @table: room for @n packed descriptors, in memory the device can read
+ *	(shared). Owned by the caller; it must not be rewritten until
+ *	@cookie came back from dequeue/detach_unused. Written here, never
+ *	read back.
+ * @segs: @n elements, in the order the device sees them.
+ * @n: 1..size-1 (DPDK vhost rejects a table of size entries or more).
+ * @cookie: non-NULL; returned by dequeue/detach_unused.
+ *
+ * Table entries carry at most VRING_DESC_F_WRITE (no NEXT: the device
+ * reads len / 16 entries in order; no INDIRECT) and id 0, which the device
+ * ignores. The buffer id is on the ring descriptor, whose flags are the
+ * AVAIL/USED bits and VRING_DESC_F_INDIRECT only, with len = 16 * @n.
+ * Not published: see vc_ring_packed_publish().
+ *
+ * Return: 0, -ENOSPC when no descriptor is free, -EINVAL for @n out of
+ * range, a NULL @table/@segs/@cookie, or writable bytes adding up to
+ * VC_RING_LEN_BAD or more. Neither the ring nor @table changes on error.
+ */
+int vc_ring_packed_add_indirect(struct vc_ring_packed *r, struct vring_packed_desc *table,
+				const struct vc_ring_seg *segs, uint16_t n, void *cookie);
+
+/**
  * vc_ring_packed_detach_unused() - take back one outstanding buffer, for
  * teardown.
  *

@@ -45,6 +45,14 @@ ring_add_chain(struct vc_ring *r, const struct vc_ring_seg *segs, uint16_t n,
 		    vc_ring_add_chain(r, segs, n, cookie);
 }
 
+static __rte_always_inline int
+ring_add_indirect(struct vc_ring *r, void *table, const struct vc_ring_seg *segs,
+		  uint16_t n, void *cookie, bool io)
+{
+	return io ? vc_ring_io_add_indirect(r, table, segs, n, cookie) :
+		    vc_ring_add_indirect(r, table, segs, n, cookie);
+}
+
 static __rte_always_inline uint16_t
 ring_dequeue(struct vc_ring *r, struct vc_ring_used *out, uint16_t max,
 	     bool io)
@@ -129,6 +137,11 @@ vc_queue_layout(struct vc_queue *q, uint64_t features)
 
 	/* Offload state is the same for every ring layout. */
 	vc_offload_queue_setup(q, features);
+	/* Indirect tables: TX only, and below the ring size (the ring
+	 * functions' bound, vc_ring_add_indirect()). */
+	q->tx_indir_max = q->tx_indir != NULL &&
+		(features & VC_BIT(VIRTIO_RING_F_INDIRECT_DESC)) ?
+		RTE_MIN((uint16_t)VC_INDIRECT_MAX, (uint16_t)(q->size - 1)) : 0;
 	q->packed = !!(features & VC_BIT(VIRTIO_F_RING_PACKED));
 	if (q->packed)
 		return vc_queue_layout_packed(q, features);
@@ -320,7 +333,8 @@ tx_one_chain(struct vc_queue *q, struct rte_mbuf *m, bool io)
 {
 	struct vc_ring_seg segs[VC_RING_SIZE_MAX > 512 ? 512 : VC_RING_SIZE_MAX];
 	struct rte_mbuf *s = m;
-	uint16_t n = 0;
+	uint16_t n = 0, id;
+	bool indirect;
 
 	if (m->nb_segs + 1u > RTE_DIM(segs) || m->nb_segs + 1u > q->size)
 		return -EMSGSIZE;
@@ -344,17 +358,23 @@ tx_one_chain(struct vc_queue *q, struct rte_mbuf *m, bool io)
 			.addr = rte_pktmbuf_mtod(s, uintptr_t), .len = s->data_len,
 		};
 	}
+	/* With indirect descriptors the whole chain takes one descriptor;
+	 * longer chains than a table holds go direct (tx_indir_max is 0
+	 * when the feature was not negotiated). */
+	indirect = n <= q->tx_indir_max;
+	if (vc_ring_free_count(&q->ring) < (indirect ? 1 : n))
+		return -ENOSPC;
+	/* The add fits, so this is a descriptor of this chain: header slot
+	 * and table keyed by it are no other outstanding packet's. */
+	id = vc_ring_next_desc(&q->ring);
 	if (segs[0].addr == 0) {
-		struct virtio_net_hdr_mrg_rxbuf *h;
+		struct virtio_net_hdr_mrg_rxbuf *h = vc_tx_hdr_slot(q, id);
 
-		/* The slot is keyed by a descriptor of this chain: no other
-		 * outstanding packet's header is overwritten. */
-		if (vc_ring_free_count(&q->ring) < n)
-			return -ENOSPC;
-		h = vc_tx_hdr_slot(q, vc_ring_next_desc(&q->ring));
 		vc_tx_hdr_fill(q, m, h);
 		segs[0].addr = (uintptr_t)h;
 	}
+	if (indirect)
+		return ring_add_indirect(&q->ring, vc_tx_indir_slot(q, id), segs, n, m, io);
 	return ring_add_chain(&q->ring, segs, n, m, io);
 }
 

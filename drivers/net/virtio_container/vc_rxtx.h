@@ -34,6 +34,16 @@ struct vc_queue_stats {
 			    *   (vc_filter.h), not in packets/bytes */
 };
 
+/*
+ * Entries of one TX indirect descriptor table (16 bytes each, split and
+ * packed alike).  A header plus 31 segments: every frame up to ~62 KB in
+ * default 2 KB mbufs (a 9000-byte frame is 5) takes one ring descriptor,
+ * for 512 bytes (8 cache lines) of queue memory per descriptor.  Longer
+ * packets (a 64 KB TSO send in 2 KB mbufs) fall back to a direct chain.
+ */
+#define VC_INDIRECT_MAX 32
+#define VC_INDIRECT_DESC_SIZE 16
+
 /** Where and how a queue kicks the device (process-local values). */
 struct vc_notify {
 	struct vc_transport *tp;
@@ -67,7 +77,14 @@ struct vc_queue {
 	void *tx_hdr;                    /**< TX: size headers (one per
 					  *   descriptor, vc_tx_hdr_slot()) for
 					  *   mbufs without usable headroom */
-	const struct rte_memzone *mz;    /**< ring + TX header memory */
+	void *tx_indir;                  /**< TX: size indirect tables of
+					  *   VC_INDIRECT_MAX entries
+					  *   (vc_tx_indir_slot()), NULL on RX */
+	uint16_t tx_indir_max;           /**< TX: most entries a packet may
+					  *   put in a table; 0 without
+					  *   VIRTIO_RING_F_INDIRECT_DESC */
+	const struct rte_memzone *mz;    /**< ring + TX header (+ TX
+					  *   indirect table) memory */
 	struct vc_ring_slot *slots;
 };
 

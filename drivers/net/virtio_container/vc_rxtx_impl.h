@@ -159,4 +159,22 @@ vc_tx_hdr_slot(const struct vc_queue *q, uint16_t id)
 	return (struct virtio_net_hdr_mrg_rxbuf *)q->tx_hdr + (id & (q->size - 1));
 }
 
+_Static_assert(sizeof(struct vring_desc) == VC_INDIRECT_DESC_SIZE &&
+	       sizeof(struct vring_packed_desc) == VC_INDIRECT_DESC_SIZE,
+	       "indirect table entries");
+
+/*
+ * Indirect descriptor table of a TX packet (VIRTIO_RING_F_INDIRECT_DESC):
+ * VC_INDIRECT_MAX entries per descriptor in the queue's shared memory
+ * (q->tx_indir), keyed like vc_tx_hdr_slot() by an @id unique among the
+ * outstanding buffers, so a table is never rewritten while the device may
+ * read it.  Split and packed entries are both 16 bytes: the caller casts.
+ */
+static inline void *
+vc_tx_indir_slot(const struct vc_queue *q, uint16_t id)
+{
+	return RTE_PTR_ADD(q->tx_indir, (size_t)(id & (q->size - 1)) *
+			   VC_INDIRECT_MAX * VC_INDIRECT_DESC_SIZE);
+}
+
 #endif /* VC_RXTX_IMPL_H */

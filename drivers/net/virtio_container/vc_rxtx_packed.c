@@ -125,13 +125,15 @@ tx_reclaim_packed(struct vc_queue *q)
 	} while (n == VC_BURST_MAX);
 }
 
-/* A packet needing several descriptors: header, then every segment. */
+/* A packet needing several descriptors: header, then every segment;
+ * through an indirect table when it fits one. */
 static int
 tx_one_chain_packed(struct vc_queue *q, struct rte_mbuf *m)
 {
 	struct vc_ring_seg segs[VC_RING_SIZE_MAX > 512 ? 512 : VC_RING_SIZE_MAX];
 	struct rte_mbuf *s = m;
-	uint16_t n = 0;
+	uint16_t n = 0, id;
+	bool indirect;
 
 	if (m->nb_segs + 1u > RTE_DIM(segs) || m->nb_segs + 1u > q->size)
 		return -EMSGSIZE;
@@ -155,17 +157,24 @@ tx_one_chain_packed(struct vc_queue *q, struct rte_mbuf *m)
 			.addr = rte_pktmbuf_mtod(s, uintptr_t), .len = s->data_len,
 		};
 	}
+	/* With indirect descriptors the whole chain takes one descriptor;
+	 * longer chains than a table holds go direct (tx_indir_max is 0
+	 * when the feature was not negotiated). */
+	indirect = n <= q->tx_indir_max;
+	if (vc_ring_packed_free_count(&q->pring) < (indirect ? 1 : n))
+		return -ENOSPC;
+	/* The add fits, so this is the buffer id it gets: header slot and
+	 * table keyed by it are no other outstanding packet's. */
+	id = vc_ring_packed_next_id(&q->pring);
 	if (segs[0].addr == 0) {
-		struct virtio_net_hdr_mrg_rxbuf *h;
+		struct virtio_net_hdr_mrg_rxbuf *h = vc_tx_hdr_slot(q, id);
 
-		/* Keyed by the buffer id this chain gets: no other outstanding
-		 * packet's header is overwritten. */
-		if (vc_ring_packed_free_count(&q->pring) < n)
-			return -ENOSPC;
-		h = vc_tx_hdr_slot(q, vc_ring_packed_next_id(&q->pring));
 		vc_tx_hdr_fill(q, m, h);
 		segs[0].addr = (uintptr_t)h;
 	}
+	if (indirect)
+		return vc_ring_packed_add_indirect(&q->pring, vc_tx_indir_slot(q, id),
+						   segs, n, m);
 	return vc_ring_packed_add_chain(&q->pring, segs, n, m);
 }
 
