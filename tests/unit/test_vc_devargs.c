@@ -85,7 +85,7 @@ refused(void **state)
 		"path=/run/x,speed=12345",
 		"path=/run/x,packed_vq=2",
 		"path=/run/x,in_order=2",
-		"path=/run/x,server=1",
+		"path=/run/x,server=2",
 		"path=/run/x,cq=2",
 		"path=/run/x,queues=2,cq=0",         /* MQ needs CTRL_VQ */
 		"path=/run/x,vectorized=1",

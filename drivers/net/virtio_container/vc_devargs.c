@@ -126,6 +126,12 @@ arg_cq(const char *key, const char *val, void *opaque)
 }
 
 static int
+arg_server(const char *key, const char *val, void *opaque)
+{
+	return arg_bool(key, val, &((struct vc_cfg *)opaque)->server);
+}
+
+static int
 arg_in_order(const char *key, const char *val, void *opaque)
 {
 	return arg_bool(key, val, &((struct vc_cfg *)opaque)->in_order);
@@ -199,7 +205,7 @@ vc_devargs_parse(const char *name, const char *args, struct vc_cfg *cfg)
 		{ VC_ARG_PACKED_VQ, arg_packed_vq },
 		{ VC_ARG_SPEED, arg_speed },
 		{ VC_ARG_CQ, arg_cq },
-		{ VC_ARG_SERVER, arg_not_yet },
+		{ VC_ARG_SERVER, arg_server },
 		{ VC_ARG_VECTORIZED, arg_not_yet },
 		{ VC_ARG_IFNAME, arg_not_yet },
 	};

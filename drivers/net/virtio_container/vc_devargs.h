@@ -46,6 +46,7 @@ struct vc_cfg {
 	bool in_order;
 	bool packed_vq;
 	bool cq;              /**< control queue (default on, unlike upstream) */
+	bool server;          /**< listen on path; the backend connects */
 	uint32_t speed;       /**< Mbps, RTE_ETH_SPEED_NUM_* */
 };
 

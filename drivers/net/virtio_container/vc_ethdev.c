@@ -27,6 +27,7 @@
 #include "vc_ethdev.h"
 #include "vc_intr.h"
 #include "vc_logs.h"
+#include "vc_lsc.h"
 #include "vc_mem.h"
 #include "vc_offload.h"
 #include "vc_rxmode.h"
@@ -284,6 +285,8 @@ vc_dev_quiesce(struct rte_eth_dev *dev)
 	vc_queues_drain(dev);
 }
 
+static int vc_link_update(struct rte_eth_dev *dev, int wait);
+
 static int
 vc_dev_start(struct rte_eth_dev *dev)
 {
@@ -367,12 +370,9 @@ vc_dev_start(struct rte_eth_dev *dev)
 	if (ret < 0)
 		goto err_reset;
 	ad->run.started = true;
-	rte_eth_linkstatus_set(dev, &(struct rte_eth_link){
-		.link_speed = ad->cfg.speed,
-		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
-		.link_autoneg = RTE_ETH_LINK_FIXED,
-		.link_status = RTE_ETH_LINK_UP,
-	});
+	/* Up only if a backend serves the device (server mode may start
+	 * before one connected; vc_lsc.c reports it when it does). */
+	vc_link_update(dev, 0);
 	VC_LOG(INFO, "%s: started, features 0x%" PRIx64 ", %u/%u queues",
 	       ad->name, ad->run.features, dev->data->nb_rx_queues,
 	       dev->data->nb_tx_queues);
@@ -421,6 +421,7 @@ vc_dev_close(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		vc_tx_queue_release(dev, i);
 	if (p != NULL) {
+		vc_lsc_uninstall(dev);
 		p->tp->ops->close(p->tp);
 		vc_cvq_free(p->cvq);
 		rte_free(p);
@@ -683,6 +684,9 @@ vc_probe(struct rte_vdev_device *vdev)
 	dargs.max_queue_pairs = cfg.queues;
 	dargs.queue_size_max = cfg.queue_size;
 	dargs.feature_mask = ~0ULL;
+	/* Server mode does not wait for the backend at probe: the device
+	 * starts with link down and the backend gets its state on arrival. */
+	dargs.server = cfg.server;
 	ret = vc_transport_devsim_open(&dargs, &p->tp);
 	if (ret < 0) {
 		VC_LOG(ERR, "%s: cannot attach to vhost-user socket %s: %s",
@@ -717,6 +721,9 @@ vc_probe(struct rte_vdev_device *vdev)
 	/* As before the control queue: promiscuous until told otherwise. */
 	dev->data->promiscuous = 1;
 	dev->data->all_multicast = 1;
+	/* Link state changes come from the device's events; without them
+	 * the port still works, link_update reads the device. */
+	vc_lsc_install(dev);
 	rte_eth_dev_probing_finish(dev);
 	VC_LOG(INFO, "%s: port %u on %s, MAC " RTE_ETHER_ADDR_PRT_FMT
 	       ", up to %u queue pairs", name, dev->data->port_id, cfg.path,

@@ -42,6 +42,13 @@ struct vc_transport_ops {
 		       unsigned int n, unsigned int *limit);
 	/** Interrupt eventfd of queue @vq, or the config vector (-1 = none). */
 	int (*irq_fd)(struct vc_transport *t, unsigned int vq);
+	/**
+	 * fd to watch for the device's own events (backend lost/back), or
+	 * -1; stable for the transport's lifetime.  May be NULL.
+	 */
+	int (*event_fd)(struct vc_transport *t);
+	/** Handle a readable event_fd (from EAL's interrupt thread). */
+	int (*handle_event)(struct vc_transport *t);
 	/** Text of the transport's last error, for messages ("" if none). */
 	const char *(*last_error)(struct vc_transport *t);
 	/** Release the function and everything it holds. */
@@ -85,6 +92,8 @@ struct vc_devsim_args {
 	uint16_t max_queue_pairs;
 	uint16_t queue_size_max;
 	uint64_t feature_mask;
+	int server;                       /**< listen on path (server=1) */
+	unsigned int connect_timeout_ms;  /**< client retry / server wait */
 };
 
 /**

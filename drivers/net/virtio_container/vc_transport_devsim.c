@@ -116,6 +116,18 @@ vc_ds_irq_fd(struct vc_transport *t, unsigned int vq)
 				 vq == VC_IRQ_CONFIG ? DEVSIM_IRQ_CONFIG : vq);
 }
 
+static int
+vc_ds_event_fd(struct vc_transport *t)
+{
+	return devsim_dev_event_fd(to_ds(t)->dev);
+}
+
+static int
+vc_ds_handle_event(struct vc_transport *t)
+{
+	return devsim_dev_handle_event(to_ds(t)->dev);
+}
+
 static const char *
 vc_ds_last_error(struct vc_transport *t)
 {
@@ -153,6 +165,8 @@ static const struct vc_transport_ops vc_devsim_ops = {
 	.bar_write = vc_ds_bar_write,
 	.mem_set = vc_ds_mem_set,
 	.irq_fd = vc_ds_irq_fd,
+	.event_fd = vc_ds_event_fd,
+	.handle_event = vc_ds_handle_event,
 	.last_error = vc_ds_last_error,
 	.close = vc_ds_close,
 };
@@ -167,6 +181,8 @@ vc_transport_devsim_open(const struct vc_devsim_args *args,
 		.max_queue_pairs = args->max_queue_pairs,
 		.queue_size_max = args->queue_size_max,
 		.feature_mask = args->feature_mask,
+		.server = args->server != 0,
+		.connect_timeout_ms = args->connect_timeout_ms,
 	};
 	struct vc_tp_devsim *ds;
 	int ret;

@@ -85,6 +85,25 @@ struct devsim_backend_ops {
 	int (*event_fd)(struct devsim_backend *be);
 	/** Handle a readable event_fd: -ENOTCONN when the backend is gone. */
 	int (*handle_event)(struct devsim_backend *be);
+	/**
+	 * Replace a lost connection by a new one and run the opening
+	 * handshake again (client: one connect attempt; server: accept one
+	 * pending connection).  *info gets what the new backend offers.
+	 * May be NULL: the backend cannot come back (link stays down).
+	 * While the connection is lost, set_features, set_mem_table,
+	 * vring_start, vring_enable and set_status succeed without doing
+	 * anything: the device model replays its state after reconnect.
+	 * @return 0; -EAGAIN when no backend is there yet; another negative
+	 * errno when one answered but the handshake failed (retry later).
+	 */
+	int (*reconnect)(struct devsim_backend *be,
+			 struct devsim_backend_info *info);
+	/**
+	 * fd that becomes readable when a backend may be there (server:
+	 * the listening socket), or -1 (client: poll with a timer).  May be
+	 * NULL.
+	 */
+	int (*wait_fd)(struct devsim_backend *be);
 	/** Close the connection and free @be. */
 	void (*close)(struct devsim_backend *be);
 };

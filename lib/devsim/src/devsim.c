@@ -23,6 +23,7 @@
 #include "log.h"
 #include "memtable.h"
 #include "pci_cfg.h"
+#include "supervise.h"
 #include "virtio_net.h"
 #include "virtio_pci.h"
 #include "vu_frontend.h"
@@ -54,6 +55,10 @@ struct devsim_dev {
 	struct devsim_backend *be;              /**< NULL until attached */
 	struct devsim_backend_info info;
 	bool vpci_ready;                        /**< vpci initialised */
+	/** Reconnecting backends only (supervise.h); else events go
+	 *  straight to be_ops->handle_event. */
+	struct devsim_sup sup;
+	bool sup_ready;
 };
 
 /* ---- logging ------------------------------------------------------------ */
@@ -191,6 +196,9 @@ dev_alloc(struct devsim_bus *bus)
 static void
 dev_free(struct devsim_dev *dev)
 {
+	if (dev->sup_ready)
+		devsim_sup_fini(&dev->sup);
+	dev->sup_ready = false;
 	if (dev->vpci_ready)
 		devsim_vpci_fini(&dev->vpci);
 	if (dev->be != NULL)
@@ -354,6 +362,8 @@ devsim_net_plug(struct devsim_bus *bus, const struct devsim_net_cfg *cfg,
 		.path = cfg->path,
 		.connect_timeout_ms = cfg->connect_timeout_ms,
 		.want_vrings = (uint16_t)(2 * pairs),
+		.reconnect = true,
+		.server = cfg->server,
 	};
 	/* The backend logs through the device, so its errors are kept too. */
 	rc = devsim_vu_open(&p, &dev->log, &be, &info);
@@ -362,6 +372,19 @@ devsim_net_plug(struct devsim_bus *bus, const struct devsim_net_cfg *cfg,
 	rc = dev_init(dev, cfg, &devsim_vu_backend_ops, be, &info);
 	if (rc < 0)
 		goto err_init;
+	rc = devsim_sup_init(&dev->sup, &(struct devsim_sup_params){
+		.log = &dev->log,
+		.ops = &devsim_vu_backend_ops,
+		.be = be,
+		.vp = &dev->vpci,
+		.connected = true,
+	});
+	if (rc < 0) {
+		DEVSIM_LOG(&dev->log, ERR, "backend supervision: %s",
+			   strerror(-rc));
+		goto err_init;
+	}
+	dev->sup_ready = true;
 	rc = bus_attach(bus, dev);
 	if (rc < 0) {
 		DEVSIM_LOG(&dev->log, ERR, "no free slot on the bus (%u slots)",
@@ -527,7 +550,7 @@ devsim_dev_event_fd(const struct devsim_dev *dev)
 	if (dev == NULL)
 		return -1;
 	pthread_mutex_lock(dev_lock(dev));
-	fd = dev->be_ops->event_fd(dev->be);
+	fd = dev->sup_ready ? dev->sup.epfd : dev->be_ops->event_fd(dev->be);
 	pthread_mutex_unlock(dev_lock(dev));
 	return fd;
 }
@@ -540,6 +563,11 @@ devsim_dev_handle_event(struct devsim_dev *dev)
 	if (dev == NULL)
 		return -EINVAL;
 	pthread_mutex_lock(&dev->lock);
+	if (dev->sup_ready) {
+		rc = devsim_sup_handle(&dev->sup);
+		pthread_mutex_unlock(&dev->lock);
+		return rc;
+	}
 	rc = dev->be_ops->handle_event(dev->be);
 	if (rc == -ENOTCONN) {
 		DEVSIM_LOG(&dev->log, ERR, "slot %u: the vhost-user backend went "

@@ -136,6 +136,18 @@ int devsim_vpci_mem_changed(struct devsim_vpci *vp);
  */
 void devsim_vpci_link_set(struct devsim_vpci *vp, bool up);
 
+/**
+ * A new backend replaced a lost one (virtio_pci_restore.c): replay the
+ * device's state to it: features, FEATURES_OK, memory table, every started
+ * vring from the used index in shared memory with the same kick/call fds,
+ * disabled pairs, then the status.  Link state is the caller's business.
+ * @return 0; a negative errno when the state cannot be replayed (packed
+ * rings, missing features, a refused request), after setting
+ * DEVICE_NEEDS_RESET with the reason logged.
+ */
+int devsim_vpci_restore(struct devsim_vpci *vp,
+			const struct devsim_backend_info *info);
+
 /** Call eventfd of queue @vq, the config eventfd for DEVSIM_IRQ_CONFIG,
  *  or -1. */
 int devsim_vpci_irq_fd(const struct devsim_vpci *vp, unsigned int vq);

@@ -4,13 +4,20 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <poll.h>
+#include <sys/un.h>
+#include <time.h>
+
 #include "vu_conn.h"
 #include "vu_frontend.h"
+#include "vu_listen.h"
 #include "vu_msg.h"
+#include "wire/virtio_pci_regs.h"
 
 #define BIT(n) (1ull << (n))
 
@@ -36,7 +43,20 @@ struct devsim_backend {
 	bool has_protocol;           /* backend offered bit 30 */
 	uint16_t max_vrings;
 	bool broken;                 /* stream unusable: fail fast */
+	bool reconnect;              /* broken: defer, reconnect() later */
+	int listen_fd;               /* server mode: listening socket, or -1 */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
+
+/*
+ * While a reconnecting backend is away, configuration ops succeed without
+ * a message: the device model replays its whole state on reconnect.
+ */
+static bool
+vu_deferred(const struct devsim_backend *be)
+{
+	return be->broken && be->reconnect;
+}
 
 static bool
 has_pf(const struct devsim_backend *be, unsigned int bit)
@@ -234,7 +254,61 @@ vu_alloc(const struct devsim_log *log)
 	if (log != NULL)
 		be->log = *log;
 	be->conn.fd = -1;
+	be->listen_fd = -1;
 	return be;
+}
+
+/*
+ * What a server-mode device offers before any backend connected: the
+ * features DPDK 22.11 net_vhost offers with its default devargs, one queue
+ * pair per wanted pair.  The first backend must offer what the driver
+ * negotiated from these, or the device needs a reset.
+ */
+#define VU_DEFAULT_FEATURES \
+	(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_NET_F_MRG_RXBUF) | \
+	 BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(VIRTIO_F_IN_ORDER) | \
+	 BIT(VIRTIO_RING_F_INDIRECT_DESC) | BIT(VIRTIO_F_RING_PACKED) | \
+	 BIT(VIRTIO_NET_F_CSUM) | BIT(VIRTIO_NET_F_GUEST_CSUM))
+
+/* Server mode: wait up to @ms for the first backend; -EAGAIN if none. */
+static int
+vu_accept_wait(struct devsim_backend *be, unsigned int ms)
+{
+	struct pollfd pfd = { .fd = be->listen_fd, .events = POLLIN };
+	struct timespec t0, t1;
+	int fd, ret, left = (int)ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		ret = devsim_vu_accept(be->listen_fd, &fd);
+		if (ret != -EAGAIN)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		left = (int)ms - (int)((t1.tv_sec - t0.tv_sec) * 1000 +
+				       (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0)
+			return -EAGAIN;
+		if (poll(&pfd, 1, left) < 0 && errno != EINTR)
+			return -errno;
+	}
+	if (ret == 0)
+		devsim_vu_conn_attach(&be->conn, fd, &be->log);
+	return ret;
+}
+
+static void
+vu_info_default(struct devsim_backend *be, uint16_t want_vrings,
+		struct devsim_backend_info *info)
+{
+	uint16_t n = want_vrings ? want_vrings : 2;
+
+	if (n > VU_VRINGS_MAX)
+		n = VU_VRINGS_MAX;
+	be->max_vrings = n;
+	info->features = VU_DEFAULT_FEATURES |
+			 (n > 2 ? BIT(VIRTIO_NET_F_MQ) : 0);
+	info->max_vrings = n;
+	info->max_mem_regions = DEVSIM_VU_MEM_REGIONS_MAX;
 }
 
 int
@@ -249,10 +323,31 @@ devsim_vu_open(const struct devsim_vu_params *p, const struct devsim_log *log,
 	be = vu_alloc(log);
 	if (be == NULL)
 		return -ENOMEM;
-	ret = devsim_vu_conn_connect(&be->conn, p->path, p->connect_timeout_ms,
-				     &be->log);
+	be->reconnect = p->reconnect || p->server;
+	if (p->path != NULL)
+		snprintf(be->path, sizeof(be->path), "%s", p->path);
+	if (p->server) {
+		ret = devsim_vu_listen(p->path, &be->log, &be->listen_fd);
+		if (ret != 0)
+			goto err_free;
+		ret = vu_accept_wait(be, p->connect_timeout_ms);
+		if (ret == -EAGAIN) {
+			/* Probe does not wait for the backend: link down,
+			 * default features, state replayed when it comes. */
+			DEVSIM_LOG(&be->log, WARNING, "no backend connected to "
+				   "%s within %u ms: link down until one does",
+				   p->path, p->connect_timeout_ms);
+			be->broken = true;
+			vu_info_default(be, p->want_vrings, info);
+			*out = be;
+			return 0;
+		}
+	} else {
+		ret = devsim_vu_conn_connect(&be->conn, p->path,
+					     p->connect_timeout_ms, &be->log);
+	}
 	if (ret != 0)
-		goto err_free;
+		goto err_unlisten;
 	ret = vu_handshake(be, p->want_vrings, info);
 	if (ret != 0)
 		goto err_close;
@@ -263,6 +358,8 @@ err_close:
 	DEVSIM_LOG(&be->log, ERR, "vhost-user handshake with %s failed (%d)",
 		   p->path, ret);
 	devsim_vu_conn_close(&be->conn);
+err_unlisten:
+	devsim_vu_unlisten(be->listen_fd, be->path);
 err_free:
 	free(be);
 	return ret;
@@ -315,6 +412,8 @@ vu_set_features(struct devsim_backend *be, uint64_t features)
 {
 	uint64_t f = features & be->features & ~VU_F_VHOST_ONLY;
 
+	if (vu_deferred(be))
+		return 0;
 	/*
 	 * The device model may pass bits it emulates itself (e.g. MAC,
 	 * STATUS); DPDK vhost fails SET_FEATURES with bits it did not offer.
@@ -337,6 +436,8 @@ vu_set_mem_table(struct devsim_backend *be, const struct devsim_mem_region *r,
 	struct devsim_vu_msg req;
 	unsigned int i;
 
+	if (vu_deferred(be))
+		return 0;
 	if (n == 0 || n > DEVSIM_VU_MEM_REGIONS_MAX) {
 		DEVSIM_LOG(&be->log, ERR,
 			   "SET_MEM_TABLE: %u regions, the backend takes 1..%u",
@@ -368,6 +469,8 @@ vu_vring_start(struct devsim_backend *be, unsigned int idx,
 	struct devsim_vu_msg req;
 	int ret;
 
+	if (vu_deferred(be))
+		return 0;
 	if (idx >= be->max_vrings || cfg->num == 0 ||
 	    cfg->num > VU_RING_SIZE_MAX) {
 		DEVSIM_LOG(&be->log, ERR, "vring %u (size %u): out of range",
@@ -406,6 +509,8 @@ err_log:
 static int
 vu_vring_enable(struct devsim_backend *be, unsigned int idx, bool enable)
 {
+	if (vu_deferred(be))
+		return 0;
 	if (idx >= be->max_vrings) {
 		DEVSIM_LOG(&be->log, ERR, "vring %u: out of range", idx);
 		return -EINVAL;
@@ -422,6 +527,8 @@ vu_vring_stop(struct devsim_backend *be, unsigned int idx, uint32_t *base)
 	struct devsim_vu_msg req, rep;
 	int ret;
 
+	if (vu_deferred(be))
+		return -ENOTCONN;  /* nobody to ask: the caller drops the ring */
 	if (idx >= be->max_vrings) {
 		DEVSIM_LOG(&be->log, ERR, "vring %u: out of range", idx);
 		return -EINVAL;
@@ -460,7 +567,7 @@ vu_set_status(struct devsim_backend *be, uint8_t status)
 	uint64_t now = 0;
 	int ret;
 
-	if (!has_pf(be, DEVSIM_VU_PF_STATUS))
+	if (vu_deferred(be) || !has_pf(be, DEVSIM_VU_PF_STATUS))
 		return 0;
 	ret = vu_set_u64(be, DEVSIM_VU_REQ_SET_STATUS, status);
 	if (ret != 0 || !(status & VU_STATUS_FEATURES_OK))
@@ -486,6 +593,46 @@ vu_event_fd(struct devsim_backend *be)
 }
 
 static int
+vu_wait_fd(struct devsim_backend *be)
+{
+	return be->listen_fd;
+}
+
+static int
+vu_reconnect(struct devsim_backend *be, struct devsim_backend_info *info)
+{
+	int fd, ret;
+
+	if (!be->reconnect)
+		return -ENOTSUP;
+	devsim_vu_conn_close(&be->conn);
+	be->broken = true;
+	be->protocol_features = 0;
+	if (be->listen_fd >= 0) {
+		ret = devsim_vu_accept(be->listen_fd, &fd);
+		if (ret != 0)
+			return ret;
+		devsim_vu_conn_attach(&be->conn, fd, &be->log);
+	} else {
+		/* Quiet: the caller logs the first failure, not every retry. */
+		ret = devsim_vu_conn_connect(&be->conn, be->path, 0, NULL);
+		if (ret != 0)
+			return devsim_vu_err_class(ret) == DEVSIM_VU_ERR_RETRY ?
+			       -EAGAIN : ret;
+		be->conn.log = &be->log;
+	}
+	be->broken = false;
+	ret = vu_handshake(be, 0, info);
+	if (ret != 0) {
+		DEVSIM_LOG(&be->log, ERR, "vhost-user handshake with the new "
+			   "backend on %s failed (%d)", be->path, ret);
+		devsim_vu_conn_close(&be->conn);
+		be->broken = true;
+	}
+	return ret;
+}
+
+static int
 vu_handle_event(struct devsim_backend *be)
 {
 	int ret;
@@ -508,6 +655,9 @@ vu_handle_event(struct devsim_backend *be)
 		break;
 	}
 	be->broken = true;
+	/* A reconnecting backend drops the dead socket at once. */
+	if (be->reconnect)
+		devsim_vu_conn_close(&be->conn);
 	return ret;
 }
 
@@ -517,6 +667,7 @@ vu_close(struct devsim_backend *be)
 	if (be == NULL)
 		return;
 	devsim_vu_conn_close(&be->conn);
+	devsim_vu_unlisten(be->listen_fd, be->path);
 	free(be);
 }
 
@@ -529,5 +680,7 @@ const struct devsim_backend_ops devsim_vu_backend_ops = {
 	.set_status = vu_set_status,
 	.event_fd = vu_event_fd,
 	.handle_event = vu_handle_event,
+	.reconnect = vu_reconnect,
+	.wait_fd = vu_wait_fd,
 	.close = vu_close,
 };

@@ -27,6 +27,7 @@
  * Not thread safe: the device model serialises calls (backend.h).
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "backend.h"
@@ -38,6 +39,15 @@ struct devsim_vu_params {
 	uint16_t want_vrings;             /**< vrings the device wants; only
 					   *   used to warn when the backend
 					   *   has fewer (0: no wish) */
+	/** After the connection is lost, configuration ops succeed without
+	 *  a message and ops.reconnect() may bring a new backend. */
+	bool reconnect;
+	/**
+	 * Listen on @path instead of connecting (implies @reconnect); wait
+	 * up to connect_timeout_ms for the first backend, then return with
+	 * no backend (default features, VU_DEFAULT_FEATURES, ops deferred).
+	 */
+	bool server;
 };
 
 /**

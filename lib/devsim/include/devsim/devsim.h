@@ -100,17 +100,41 @@ struct devsim_net_cfg {
 	 * feature_mask.  ~0ULL: no restriction.
 	 */
 	uint64_t feature_mask;
-	unsigned int connect_timeout_ms; /**< 0: one attempt */
+	/**
+	 * Client: retry connecting for this long (0: one attempt).
+	 * Server: wait this long for the first backend (0: do not wait).
+	 */
+	unsigned int connect_timeout_ms;
+	/**
+	 * Listen on @path (the backend connects: net_vhost ...,client=1)
+	 * instead of connecting to it.  A stale socket file is removed
+	 * first, but only when nothing listens on it.
+	 */
+	bool server;
 };
 
 /**
- * Plug a virtio-net device: connect to cfg->path as a vhost-user client,
- * SET_OWNER, learn the backend's features and protocol features, and
- * expose a virtio-net PCI function in a free slot.
+ * Plug a virtio-net device: connect to cfg->path as a vhost-user client
+ * (or, with cfg->server, listen there and accept), SET_OWNER, learn the
+ * backend's features and protocol features, and expose a virtio-net PCI
+ * function in a free slot.
  *
- * @return 0 with *out set; -ENOENT/-ECONNREFUSED/-EACCES/... when the socket
- * cannot be reached, -EPROTO when the backend answers garbage, -ENOSPC when
- * the bus is full.  The reason is also logged.
+ * Server mode does not wait for a backend beyond connect_timeout_ms: the
+ * device is then plugged with link down and default features (those of
+ * DPDK 22.11 net_vhost), and the first backend that connects gets the
+ * device's state; one lacking a negotiated feature makes the device ask
+ * for a reset (DEVICE_NEEDS_RESET).
+ *
+ * Either mode survives the backend: when it goes away, link goes down
+ * and devsim reconnects (client: connect with backoff, 10 ms doubling to
+ * 250 ms; server: accept the next connection) from devsim_dev_handle_event(),
+ * replays features, memory table and running vrings (from the used index
+ * in shared memory; split rings only) and sets link up again.
+ *
+ * @return 0 with *out set; -ENOENT/-ECONNREFUSED/-EACCES/-ENOTSOCK/... when
+ * the socket cannot be reached (client), -EADDRINUSE/-EEXIST/-EACCES when
+ * it cannot be created (server), -EPROTO when the backend answers garbage,
+ * -ENOSPC when the bus is full.  The reason is also logged.
  */
 int devsim_net_plug(struct devsim_bus *bus, const struct devsim_net_cfg *cfg,
 		    struct devsim_dev **out);
@@ -181,16 +205,22 @@ unsigned int devsim_mem_regions_max(const struct devsim_dev *dev);
 /* ---- Events ---------------------------------------------------------- */
 
 /**
- * File descriptor to watch for readability (the vhost-user socket), or -1
- * when there is none.  It may change after devsim_dev_handle_event().
+ * File descriptor to watch for readability (level triggered), or -1 when
+ * there is none.  For a device from devsim_net_plug() it is an epoll fd
+ * that stays the same for the device's lifetime and covers the backend
+ * socket, the reconnect timer and the listening socket; it is owned by
+ * devsim.  Watch it from one thread (the caller's event loop).
  */
 int devsim_dev_event_fd(const struct devsim_dev *dev);
 
 /**
  * Handle what made devsim_dev_event_fd() readable.  A backend that went
  * away sets link down in the device config and raises the config
- * interrupt.
- * @return 0, or a negative errno when the backend is gone.
+ * interrupt; a reconnect attempt that finds a backend restores the device
+ * and sets link up (config interrupt again).  May block for the
+ * handshake with a new backend (bounded by the vhost-user reply timeout).
+ * @return 0 while a backend serves the device, -ENOTCONN (or the error
+ * that lost it) otherwise.
  */
 int devsim_dev_handle_event(struct devsim_dev *dev);
 
