@@ -331,33 +331,13 @@ tx_reclaim(struct vc_queue *q, bool io)
 static __rte_always_inline int
 tx_one_chain(struct vc_queue *q, struct rte_mbuf *m, bool io)
 {
-	struct vc_ring_seg segs[VC_RING_SIZE_MAX > 512 ? 512 : VC_RING_SIZE_MAX];
-	struct rte_mbuf *s = m;
-	uint16_t n = 0, id;
+	struct vc_ring_seg segs[VC_TX_SEGS_MAX];
+	uint16_t id;
 	bool indirect;
+	int n = vc_tx_segs(q, m, segs);
 
-	if (m->nb_segs + 1u > RTE_DIM(segs) || m->nb_segs + 1u > q->size)
-		return -EMSGSIZE;
-	if (vc_tx_can_push(m)) {
-		vc_tx_hdr_fill(q, m, rte_pktmbuf_mtod_offset(m, void *,
-							     -VC_NET_HDR_SIZE));
-		segs[n++] = (struct vc_ring_seg){
-			.addr = rte_pktmbuf_mtod_offset(m, uintptr_t, 0) -
-				VC_NET_HDR_SIZE,
-			.len = s->data_len + VC_NET_HDR_SIZE,
-		};
-		s = s->next;
-	} else {
-		/* Header slot chosen below, once the chain is known to fit. */
-		segs[n++] = (struct vc_ring_seg){ .len = VC_NET_HDR_SIZE };
-	}
-	for (; s != NULL; s = s->next) {
-		if (n == RTE_DIM(segs))
-			return -EMSGSIZE;
-		segs[n++] = (struct vc_ring_seg){
-			.addr = rte_pktmbuf_mtod(s, uintptr_t), .len = s->data_len,
-		};
-	}
+	if (n < 0)
+		return n;
 	/* With indirect descriptors the whole chain takes one descriptor;
 	 * longer chains than a table holds go direct (tx_indir_max is 0
 	 * when the feature was not negotiated). */
@@ -367,12 +347,7 @@ tx_one_chain(struct vc_queue *q, struct rte_mbuf *m, bool io)
 	/* The add fits, so this is a descriptor of this chain: header slot
 	 * and table keyed by it are no other outstanding packet's. */
 	id = vc_ring_next_desc(&q->ring);
-	if (segs[0].addr == 0) {
-		struct virtio_net_hdr_mrg_rxbuf *h = vc_tx_hdr_slot(q, id);
-
-		vc_tx_hdr_fill(q, m, h);
-		segs[0].addr = (uintptr_t)h;
-	}
+	vc_tx_segs_hdr(q, m, segs, id);
 	if (indirect)
 		return ring_add_indirect(&q->ring, vc_tx_indir_slot(q, id), segs, n, m, io);
 	return ring_add_chain(&q->ring, segs, n, m, io);

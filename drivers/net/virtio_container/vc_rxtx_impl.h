@@ -177,4 +177,63 @@ vc_tx_indir_slot(const struct vc_queue *q, uint16_t id)
 			   VC_INDIRECT_MAX * VC_INDIRECT_DESC_SIZE);
 }
 
+/* Descriptors one multi-segment packet may use: header + segments. */
+#define VC_TX_SEGS_MAX (VC_RING_SIZE_MAX > 512 ? 512 : VC_RING_SIZE_MAX)
+
+/*
+ * The segments of a packet that needs several descriptors, for every ring
+ * layout: the virtio-net header (in the first segment's headroom when the
+ * driver owns it; otherwise segs[0].addr stays 0 and vc_tx_segs_hdr()
+ * fills a per-slot header once the caller knows the add fits), then every
+ * mbuf segment.  @segs has VC_TX_SEGS_MAX entries.
+ * @return the number of segments, or -EMSGSIZE when they cannot fit.
+ */
+static __rte_always_inline int
+vc_tx_segs(struct vc_queue *q, struct rte_mbuf *m, struct vc_ring_seg *segs)
+{
+	struct rte_mbuf *s = m;
+	uint16_t n = 0;
+
+	if (m->nb_segs + 1u > VC_TX_SEGS_MAX || m->nb_segs + 1u > q->size)
+		return -EMSGSIZE;
+	if (vc_tx_can_push(m)) {
+		vc_tx_hdr_fill(q, m, rte_pktmbuf_mtod_offset(m, void *,
+							     -VC_NET_HDR_SIZE));
+		segs[n++] = (struct vc_ring_seg){
+			.addr = rte_pktmbuf_mtod_offset(m, uintptr_t, 0) -
+				VC_NET_HDR_SIZE,
+			.len = s->data_len + VC_NET_HDR_SIZE,
+		};
+		s = s->next;
+	} else {
+		segs[n++] = (struct vc_ring_seg){ .len = VC_NET_HDR_SIZE };
+	}
+	for (; s != NULL; s = s->next) {
+		if (n == VC_TX_SEGS_MAX)
+			return -EMSGSIZE;
+		segs[n++] = (struct vc_ring_seg){
+			.addr = rte_pktmbuf_mtod(s, uintptr_t), .len = s->data_len,
+		};
+	}
+	return n;
+}
+
+/*
+ * Give a chain from vc_tx_segs() without headroom for its header the
+ * per-slot header of @id: the slot of a descriptor (split) or buffer id
+ * (packed) the add is known to take, so no outstanding packet uses it.
+ */
+static __rte_always_inline void
+vc_tx_segs_hdr(struct vc_queue *q, const struct rte_mbuf *m,
+	       struct vc_ring_seg *segs, uint16_t id)
+{
+	struct virtio_net_hdr_mrg_rxbuf *h;
+
+	if (segs[0].addr != 0)
+		return;
+	h = vc_tx_hdr_slot(q, id);
+	vc_tx_hdr_fill(q, m, h);
+	segs[0].addr = (uintptr_t)h;
+}
+
 #endif /* VC_RXTX_IMPL_H */
