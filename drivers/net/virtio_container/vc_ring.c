@@ -22,18 +22,6 @@
 
 #include "vc_ring.h"
 
-static inline size_t
-vc_ring_align_up(size_t v, size_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
-static bool
-vc_ring_size_valid(uint16_t size)
-{
-	return size != 0 && size <= VC_RING_SIZE_MAX && (size & (size - 1)) == 0;
-}
-
 /* Offset of the used ring: after desc table and avail ring (+used_event). */
 static size_t
 vc_ring_used_offset(uint16_t size)

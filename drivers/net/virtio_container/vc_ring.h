@@ -226,6 +226,20 @@ void *vc_ring_detach_unused(struct vc_ring *r);
  */
 void vc_ring_reinit(struct vc_ring *r);
 
+/* Round @v up to @a, a power of two (ring layout arithmetic). */
+static inline size_t
+vc_ring_align_up(size_t v, size_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/* A queue size both ring layouts accept: a power of two, 1..SIZE_MAX. */
+static inline bool
+vc_ring_size_valid(uint16_t size)
+{
+	return size != 0 && size <= VC_RING_SIZE_MAX && (size & (size - 1)) == 0;
+}
+
 /* ---- hot path ---------------------------------------------------------- */
 
 /* Lives at avail->ring[size]: driver-written. */

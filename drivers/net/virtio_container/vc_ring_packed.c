@@ -19,23 +19,11 @@ _Static_assert(offsetof(struct vring_packed_desc, flags) == 14, "packed desc fla
 _Static_assert(VC_RING_SIZE_MAX <= (1u << VRING_PACKED_EVENT_F_WRAP_CTR),
 	       "positions must fit below the wrap counter bit");
 
-static inline size_t
-vc_ring_packed_align_up(size_t v, size_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
-static bool
-vc_ring_packed_size_valid(uint16_t size)
-{
-	return size != 0 && size <= VC_RING_SIZE_MAX && (size & (size - 1)) == 0;
-}
-
 /* The device event area starts on its own cache line. */
 static size_t
 vc_ring_packed_device_offset(uint16_t size)
 {
-	return vc_ring_packed_align_up(sizeof(struct vring_packed_desc) * size +
+	return vc_ring_align_up(sizeof(struct vring_packed_desc) * size +
 				       sizeof(struct vring_packed_desc_event),
 				       VC_RING_CACHE_LINE);
 }
@@ -43,9 +31,9 @@ vc_ring_packed_device_offset(uint16_t size)
 size_t
 vc_ring_packed_mem_size(uint16_t size)
 {
-	if (!vc_ring_packed_size_valid(size))
+	if (!vc_ring_size_valid(size))
 		return 0;
-	return vc_ring_packed_align_up(vc_ring_packed_device_offset(size) +
+	return vc_ring_align_up(vc_ring_packed_device_offset(size) +
 				       sizeof(struct vring_packed_desc_event),
 				       VC_RING_CACHE_LINE);
 }
@@ -91,7 +79,7 @@ vc_ring_packed_init(struct vc_ring_packed *r, void *mem, uint16_t size,
 {
 	uint8_t *base = mem;
 
-	if (r == NULL || mem == NULL || slots == NULL || !vc_ring_packed_size_valid(size) ||
+	if (r == NULL || mem == NULL || slots == NULL || !vc_ring_size_valid(size) ||
 	    ((uintptr_t)mem & (VC_RING_ALIGN - 1)) != 0)
 		return -EINVAL;
 

@@ -16,6 +16,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include "vc_offload.h"
 #include "vc_rxtx.h"
@@ -234,6 +235,51 @@ vc_tx_segs_hdr(struct vc_queue *q, const struct rte_mbuf *m,
 	h = vc_tx_hdr_slot(q, id);
 	vc_tx_hdr_fill(q, m, h);
 	segs[0].addr = (uintptr_t)h;
+}
+
+/*
+ * Turn @n completed RX buffers (any ring layout) into packets in @pkts:
+ * buffers the ring flagged VC_RING_LEN_BAD are dropped with the packet
+ * they belong to, mergeable buffers are assembled, counters updated.
+ * @return the number of packets.
+ */
+static __rte_always_inline uint16_t
+vc_rx_collect(struct vc_queue *q, const struct vc_ring_used *used, uint16_t n,
+	      struct rte_mbuf **pkts)
+{
+	uint64_t bytes = 0;
+	uint16_t i, got = 0;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = used[i].cookie;
+
+		if (i + 1 < n) {
+			const struct rte_mbuf *nx = used[i + 1].cookie;
+
+			rte_prefetch0(nx);
+			rte_prefetch0((void *)(uintptr_t)vc_rx_buf_addr(nx));
+		}
+		if (unlikely(used[i].len == VC_RING_LEN_BAD)) {
+			/* The buffer cannot be trusted; neither can the packet
+			 * it belongs to. */
+			rte_pktmbuf_free(m);
+			if (q->rx_left > 0) {
+				vc_rx_drop_partial(q);
+				q->rx_left--;
+			} else {
+				q->stats.errors++;
+			}
+			continue;
+		}
+		m = vc_rx_assemble(q, m, used[i].len);
+		if (m == NULL)
+			continue;
+		bytes += m->pkt_len;
+		pkts[got++] = m;
+	}
+	q->stats.packets += got;
+	q->stats.bytes += bytes;
+	return got;
 }
 
 #endif /* VC_RXTX_IMPL_H */

@@ -65,43 +65,14 @@ vc_recv_pkts_packed(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 {
 	struct vc_queue *q = rxq;
 	struct vc_ring_used used[VC_BURST_MAX];
-	uint16_t n, i, got = 0;
-	uint64_t bytes = 0;
+	uint16_t n, got;
 
 	/* A ring the device corrupted is left alone until reset. */
 	if (unlikely(vc_ring_packed_is_broken(&q->pring)))
 		return 0;
 	nb = RTE_MIN(nb, (uint16_t)VC_BURST_MAX);
 	n = vc_ring_packed_dequeue(&q->pring, used, nb);
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = used[i].cookie;
-
-		if (i + 1 < n) {
-			const struct rte_mbuf *nx = used[i + 1].cookie;
-
-			rte_prefetch0(nx);
-			rte_prefetch0((void *)(uintptr_t)vc_rx_buf_addr(nx));
-		}
-		if (unlikely(used[i].len == VC_RING_LEN_BAD)) {
-			/* The buffer cannot be trusted; neither can the packet
-			 * it belongs to. */
-			rte_pktmbuf_free(m);
-			if (q->rx_left > 0) {
-				vc_rx_drop_partial(q);
-				q->rx_left--;
-			} else {
-				q->stats.errors++;
-			}
-			continue;
-		}
-		m = vc_rx_assemble(q, m, used[i].len);
-		if (m == NULL)
-			continue;
-		bytes += m->pkt_len;
-		pkts[got++] = m;
-	}
-	q->stats.packets += got;
-	q->stats.bytes += bytes;
+	got = vc_rx_collect(q, used, n, pkts);
 	/* Refill in batches: one allocation, one publish, one kick check. */
 	if (vc_ring_packed_free_count(&q->pring) >= RTE_MIN(VC_RX_REFILL, q->size / 4))
 		rxq_post_packed(q, vc_ring_packed_free_count(&q->pring));
