@@ -12,10 +12,13 @@ gen OUT.pcap KIND SIZE COUNT [KIND SIZE COUNT ...]
 
 check IN.pcap
     Parses every frame and prints one line per (kind, size):
-        KIND SIZE frames=N good=N bad_l4=N bad_ip=N bad_payload=N
+        KIND SIZE frames=N good=N partial=N bad_l4=N bad_ip=N bad_payload=N
     good: IP header checksum, L4 checksum (with the pseudo-header) and every
-    payload byte are right.  Frames that are not IPv4/IPv6 TCP/UDP are
-    counted under "other".
+    payload byte are right.  partial: the same, except that the L4 checksum
+    field holds the pseudo-header sum of a checksum left to offload (what
+    RTE_MBUF_F_RX_L4_CKSUM_NONE delivers: completing the sum from the L4
+    header on gives the right checksum).  Frames that are not IPv4/IPv6
+    TCP/UDP are counted under "other".
 """
 import struct
 import sys
@@ -133,22 +136,31 @@ def check_one(fr, wirelen):
         return kind, size, 'payload'
     if not ip_ok:
         return kind, size, 'ip'
-    if csum(pseudo + l4) != 0xffff:
-        return kind, size, 'l4'
-    return kind, size, 'good'
+    if csum(pseudo + l4) == 0xffff:
+        return kind, size, 'good'
+    # A partial checksum: what the offload would write at the field.
+    at = 6 if proto == 17 else 16
+    done = ~csum(l4) & 0xffff
+    if proto == 17 and done == 0:
+        done = 0xffff
+    if csum(pseudo + l4[:at] + struct.pack('!H', done) + l4[at + 2:]) == 0xffff:
+        return kind, size, 'partial'
+    return kind, size, 'l4'
 
 
 def check(path):
     res = {}
     for fr, wirelen in frames(path):
         kind, size, v = check_one(fr, wirelen)
-        r = res.setdefault((kind, size), {'frames': 0, 'good': 0, 'l4': 0, 'ip': 0,
-                                          'payload': 0, 'other': 0})
+        r = res.setdefault((kind, size), {'frames': 0, 'good': 0, 'partial': 0,
+                                          'l4': 0, 'ip': 0, 'payload': 0,
+                                          'other': 0})
         r['frames'] += 1
         r[v if v in r else 'other'] += 1
     for (kind, size), r in sorted(res.items()):
-        print('%s %d frames=%d good=%d bad_l4=%d bad_ip=%d bad_payload=%d other=%d' %
-              (kind, size, r['frames'], r['good'], r['l4'], r['ip'], r['payload'], r['other']))
+        print('%s %d frames=%d good=%d partial=%d bad_l4=%d bad_ip=%d bad_payload=%d other=%d' %
+              (kind, size, r['frames'], r['good'], r['partial'], r['l4'], r['ip'],
+               r['payload'], r['other']))
 
 
 def main(argv):
