@@ -63,6 +63,8 @@
 #include <rte_mbuf.h>
 #include <rte_pause.h>
 
+#include "fwd_mac_swap.h"
+
 #define BURST 32
 #define NB_RXD 512
 #define NB_TXD 512
@@ -213,23 +215,6 @@ bad_value:
 }
 
 /* ---- forwarding (the main lcore) ------------------------------------ */
-
-static void
-mac_swap(struct rte_mbuf **m, uint16_t n)
-{
-	uint16_t i;
-
-	for (i = 0; i < n; i++) {
-		struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m[i], struct rte_ether_hdr *);
-		struct rte_ether_addr tmp;
-
-		if (rte_pktmbuf_data_len(m[i]) < sizeof(*eh))
-			continue;
-		rte_ether_addr_copy(&eh->src_addr, &tmp);
-		rte_ether_addr_copy(&eh->dst_addr, &eh->src_addr);
-		rte_ether_addr_copy(&tmp, &eh->dst_addr);
-	}
-}
 
 /* Single writer: a plain add, stored so that the reader sees whole values. */
 static inline void

@@ -49,6 +49,8 @@
 #include <rte_mbuf.h>
 #include <rte_pause.h>
 
+#include "fwd_mac_swap.h"
+
 #define BURST 32
 #define NB_RXD 512
 #define NB_TXD 512
@@ -205,23 +207,6 @@ port_init(uint16_t port, uint16_t nq, struct rte_mempool *mp)
 			return ret;
 	}
 	return rte_eth_dev_start(port);
-}
-
-static void
-mac_swap(struct rte_mbuf **m, uint16_t n)
-{
-	uint16_t i;
-
-	for (i = 0; i < n; i++) {
-		struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m[i], struct rte_ether_hdr *);
-		struct rte_ether_addr tmp;
-
-		if (rte_pktmbuf_data_len(m[i]) < sizeof(*eh))
-			continue;
-		rte_ether_addr_copy(&eh->src_addr, &tmp);
-		rte_ether_addr_copy(&eh->dst_addr, &eh->src_addr);
-		rte_ether_addr_copy(&tmp, &eh->dst_addr);
-	}
 }
 
 /* Register this lcore's RX queues in its per-thread epoll set. */

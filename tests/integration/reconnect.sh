@@ -2,35 +2,54 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 virtio-container authors
 #
-# The backend dies and comes back under traffic.  The frontend under test
-# (interactive testpmd, txonly: it sends all the time) talks to a vhost
-# testpmd (rxonly) that is SIGKILLed, by PID, and restarted CYCLES times.
-# Each cycle checks that:
+# The backend dies and comes back under traffic in both directions.  The
+# frontend under test (interactive testpmd, io mode) and a vhost testpmd
+# (io mode) forward to each other the frames the vhost side injects with
+# "start tx_first": they circulate, and every side counts what it
+# receives and sends.  The vhost testpmd is SIGKILLed, by PID, and
+# restarted CYCLES times.  Each cycle checks that:
 #   - the frontend testpmd keeps running and reports the link going down
 #     ("Port 0: link state change event", "show port info 0": down);
 #   - once the new backend is up (it took the vhost-user connection), link
-#     comes back (a second LSC event: rings restored) within 1 s, and the
-#     new backend receives frames (time printed; polling its counters
-#     through testpmd costs ~250 ms per look, so that time is coarse);
+#     comes back (a second LSC event: rings restored) within 1 s;
+#   - traffic resumes both ways: the new backend receives frames from the
+#     frontend and sends frames the frontend receives (its rx-packets and
+#     tx-packets > 0; the frontend's rx-packets and tx-packets grew since
+#     the link went down); time printed (counters polled through testpmd
+#     cost ~250 ms per look, so that time is coarse);
+#   - the frontend's mempool is back at its baseline: both sides stop
+#     forwarding, the frontend stops port 0 (dev_stop takes back every
+#     mbuf its RX and TX rings held, also those the dead backend had
+#     taken), and "dump_mempool mb_pool_0" then gives the in-use count
+#     (populated_size - common_pool_count - the lcore caches).  The
+#     baseline is that count measured the same way before the first kill,
+#     after traffic flowed once.  The port is then started again and the
+#     traffic restarted, so that the next kill happens under traffic;
 #   - the frontend's open fd count (/proc/PID/fd) does not grow.
 # Client mode (default): the frontend connects, the vhost side listens.
 # --server: the frontend listens (server=1), vhost connects (client=1).
 #
+# --expect-reset: rings the device cannot resume (packed in-order): after
+# each reconnect the device reports DEVICE_NEEDS_RESET with the reason and
+# the link stays down; "port stop" + "port start" then bring the link up
+# and traffic back on the same backend, with no leak.
+#
 # usage: reconnect.sh DRIVER_SO [SEQCHECK_APP] [--mem huge|nohuge|auto]
-#        [--cycles N] [--server] [--devargs K=V[,K=V]]
+#        [--cycles N] [--server] [--devargs K=V[,K=V]] [--expect-reset]
 set -euo pipefail
 . "$(dirname "$0")/../../devtools/lib.sh"
 
-[ $# -ge 1 ] || { sed -n '3,20p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '3,38p' "$0"; exit 2; }
 drv=$1
 shift
 [ $# -gt 0 ] && [ "${1#--}" = "$1" ] && shift	# the seqcheck app: unused
-mem=auto cycles=5 server=0 devargs=
+mem=auto cycles=5 server=0 devargs= reset=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mem) mem=$2 ;;
 	--cycles) cycles=$2 ;;
 	--server) server=1; shift; continue ;;
+	--expect-reset) reset=1; shift; continue ;;
 	--devargs) devargs=$2 ;;
 	*) vc_die "unknown option $1" ;;
 	esac
@@ -41,17 +60,24 @@ done
 vc_test_begin "reconnect-$([ $server = 1 ] && echo server || echo client)" "$mem"
 sock=$VC_SOCKDIR/vhost.sock
 
-# start_vhost NAME: the backend, rxonly, forwarding started.
+# start_vhost NAME: the backend, io mode, forwarding not started yet
+# (inject starts it once the frontend's link is up).
 start_vhost() {
 	local m v="net_vhost0,iface=$sock,queues=1"
 	[ $server = 1 ] && v+=",client=1"
 	mapfile -t m < <(vc_eal_mem_args vhost)
 	vc_start -i "$1" 0 2 "$VC_TESTPMD" "${m[@]}" --no-pci --vdev "$v" -- \
-		-i --nb-cores=1 --forward-mode=rxonly "$VC_TESTPMD_MBUFS"
+		-i --nb-cores=1 --forward-mode=io "$VC_TESTPMD_MBUFS"
 	# Not anchored: in client mode the vhost library logs from its own
 	# thread and may print on the prompt's line.
-	vc_wait_log "$1" 'testpmd> ' 30 || return 1
-	vc_tp_cmd "$1" start
+	vc_wait_log "$1" 'testpmd> ' 30
+}
+
+# inject NAME: (re)starts the backend's forwarding with 4 bursts of its
+# own; the frontend sends them back, and so on.
+inject() {
+	vc_tp_cmd "$1" stop
+	vc_tp_cmd "$1" "start tx_first 4"
 }
 
 # lsc_count: LSC events the frontend printed so far.
@@ -69,6 +95,15 @@ link_is() {
 	[ "$(grep -E '^Link status: ' "${VC_LOGF[front]}" | tail -n 1)" = "Link status: $1" ]
 }
 
+# wait_link_up: link_is up, retried for 10 s.
+wait_link_up() {
+	local deadline=$(($(vc_now_ms) + 10000))
+	until link_is up; do
+		[ "$(vc_now_ms)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
 # wait_lsc N: waits (5 s) until at least N LSC events were printed.
 wait_lsc() {
 	local deadline=$(($(vc_now_ms) + 5000))
@@ -78,20 +113,77 @@ wait_lsc() {
 	done
 }
 
-# wait_rx NAME: waits (5 s) until backend NAME received frames; prints ms.
-wait_rx() {
-	local t0 deadline
+# front_counts: "RX TX" packets of the frontend's port 0.
+front_counts() {
+	declare -A fs=()
+	vc_tp_port_stats front 0 fs 5 || { echo "0 0"; return; }
+	echo "${fs[rx-packets]:-0} ${fs[tx-packets]:-0}"
+}
+
+# wait_both NAME FRONT_RX FRONT_TX: waits (10 s) until backend NAME
+# received and sent frames and the frontend's RX and TX counters grew past
+# FRONT_RX and FRONT_TX; prints ms.  Injects again once after 2 s when
+# the backend's first bursts found no ring to go to (vhost drops what it
+# cannot enqueue while the device is not ready yet).
+wait_both() {
+	local t0 deadline again=1 frx ftx
 	declare -A vs=()
 	t0=$(vc_now_ms)
-	deadline=$((t0 + 5000))
+	deadline=$((t0 + 10000))
 	while [ "$(vc_now_ms)" -lt "$deadline" ]; do
-		if vc_tp_port_stats "$1" 0 vs 2 && [ "${vs[rx-packets]:-0}" -gt 0 ]; then
-			echo $(($(vc_now_ms) - t0))
-			return 0
+		if vc_tp_port_stats "$1" 0 vs 2 && [ "${vs[rx-packets]:-0}" -gt 0 ] &&
+		   [ "${vs[tx-packets]:-0}" -gt 0 ]; then
+			read -r frx ftx < <(front_counts)
+			if [ "$frx" -gt "$2" ] && [ "$ftx" -gt "$3" ]; then
+				echo "$(($(vc_now_ms) - t0)) ms (backend rx ${vs[rx-packets]} tx ${vs[tx-packets]}, frontend rx +$((frx - $2)) tx +$((ftx - $3)))"
+				return 0
+			fi
 		fi
-		sleep 0.02
+		if [ $again = 1 ] && [ "$(vc_now_ms)" -gt $((t0 + 2000)) ]; then
+			again=0
+			inject "$1"
+		fi
+		sleep 0.05
 	done
 	return 1
+}
+
+# pool_in_use: the frontend's mb_pool_0 objects not in the pool's ring
+# nor in an lcore cache, from "dump_mempool mb_pool_0".
+pool_in_use() {
+	local log=${VC_LOGF[front]} n deadline
+	n=$(vc_count_blocks "$log" '^  common_pool_count=')
+	vc_tp_cmd front "dump_mempool mb_pool_0"
+	deadline=$(($(vc_now_ms) + 5000))
+	while [ "$(vc_count_blocks "$log" '^  common_pool_count=')" -le "$n" ]; do
+		[ "$(vc_now_ms)" -lt "$deadline" ] || { echo none; return; }
+		sleep 0.02
+	done
+	awk '/^mempool <mb_pool_0>@/ { pop = 0; cached = 0; common = -1 }
+	     /^  populated_size=/ { sub(/.*=/, ""); pop = $0 }
+	     /^    cache_count\[[0-9]+\]=/ { sub(/.*=/, ""); cached += $0 }
+	     /^  common_pool_count=/ { sub(/.*=/, ""); common = $0 }
+	     END { if (common < 0) print "none"; else print pop - common - cached }' "$log"
+}
+
+# quiesce_in_use NAME: both sides stop forwarding, the frontend stops its
+# port; prints the in-use count, then starts everything again and waits
+# for traffic (so that the next kill is under traffic).  Returns 1 when
+# the port or traffic did not come back.
+quiesce_in_use() {
+	local u r=0
+	vc_tp_cmd "$1" stop
+	vc_tp_cmd front stop
+	vc_tp_cmd front "port stop 0"
+	u=$(pool_in_use)
+	vc_tp_cmd front "port start 0"
+	wait_link_up || r=1
+	vc_tp_cmd front start
+	inject "$1"
+	read -r frx ftx < <(front_counts)
+	wait_both "$1" "$frx" "$ftx" >/dev/null || r=1
+	echo "$u"
+	return $r
 }
 
 fd_count() { ls "/proc/${VC_PID[front]}/fd" | wc -l; }
@@ -100,12 +192,11 @@ if [ $server = 0 ]; then
 	start_vhost vhost0 || { vc_dump_log vhost0; vc_die "vhost did not start"; }
 fi
 mapfile -t fm < <(vc_eal_mem_args frontend)
-fa="path=$sock${devargs:+,$devargs}"
-[ $server = 1 ] && fa+=",server=1"
-drvp=$(realpath "$drv")
-vc_start -i front 1 2 "$VC_TESTPMD" "${fm[@]}" --no-pci -d "$drvp" \
-	--vdev "net_virtio_container0,$fa" -- \
-	-i --nb-cores=1 --forward-mode=txonly "$VC_TESTPMD_MBUFS"
+fx=${devargs}
+[ $server = 1 ] && fx+="${fx:+,}server=1"
+mapfile -t fe < <(vc_frontend_eal_args "$drv" "$sock" "$fx")
+vc_start -i front 1 2 "$VC_TESTPMD" "${fm[@]}" --no-pci "${fe[@]}" -- \
+	-i --nb-cores=1 --forward-mode=io "$VC_TESTPMD_MBUFS"
 vc_wait_log front '^testpmd> ' 30 || { vc_dump_log front; vc_die "frontend did not start"; }
 if [ $server = 1 ]; then
 	vc_wait_socket "$sock" 10 front || vc_die "frontend did not listen"
@@ -113,8 +204,14 @@ if [ $server = 1 ]; then
 	vc_check "server mode: link up once the backend connected" wait_lsc 1
 fi
 vc_tp_cmd front start
-ms=$(wait_rx vhost0) || ms=none
-vc_check "traffic flows before the first kill (${ms} ms)" [ "$ms" != none ]
+vc_check "link up before the first kill" wait_link_up
+inject vhost0
+ms=$(wait_both vhost0 0 0) || ms=none
+vc_check "traffic flows both ways before the first kill (${ms})" [ "$ms" != none ]
+base=none
+base=$(quiesce_in_use vhost0) ||
+	vc_check "port restarted, traffic back after the baseline measurement" false
+vc_check "mempool baseline: $base mbufs in use with port 0 stopped" [ "$base" != none ]
 fd0=$(fd_count)
 worst=0
 
@@ -129,6 +226,7 @@ for ((c = 1; c <= cycles; c++)); do
 	vc_check "cycle $c: LSC event for link down" wait_lsc $((n + 1))
 	vc_check "cycle $c: link reported down" link_is down
 	vc_check "cycle $c: frontend still running" vc_alive front
+	read -r rx0 tx0 < <(front_counts)
 	sleep 0.3	# traffic keeps trying while nobody serves the port
 	start_vhost "vhost$c" || { vc_dump_log "vhost$c"; vc_check "cycle $c: backend restarted" false; break; }
 	# "Back" is when the backend serves its socket: DPDK's vhost picks
@@ -137,15 +235,32 @@ for ((c = 1; c <= cycles; c++)); do
 	vc_wait_log "vhost$c" 'new vhost user connection' 5 || true
 	t_up=$(vc_now_ms)
 	up=yes
+	if [ $reset = 1 ]; then
+		vc_check "cycle $c: the device asks for a reset, reason logged" \
+			vc_wait_log front 'device needs reset: the new backend' 10
+		vc_check "cycle $c: link stays down until the port restarts" link_is down
+		# quiesce_in_use restarts the port: link up, traffic back.
+		u=none
+		u=$(quiesce_in_use "vhost$c") ||
+			vc_check "cycle $c: port restarted, link up, traffic back" false
+		vc_check "cycle $c: link reported up after the restart" link_is up
+		vc_check_eq "cycle $c: frontend mempool in use with port 0 stopped (baseline $base)" "$u" "$base"
+		vc_check_eq "cycle $c: frontend fd count" "$(fd_count)" "$fd0"
+		continue
+	fi
 	wait_lsc $((n + 2)) || up=no
 	lsc_ms=$(($(vc_now_ms) - t_up))
 	vc_check_eq "cycle $c: LSC event for link up" "$up" yes
 	vc_check "cycle $c: link up (device restored) within 1 s of the backend being up ($lsc_ms ms)" [ "$lsc_ms" -le 1000 ]
-	ms=$(wait_rx "vhost$c") || ms=none
-	ms=$([ "$ms" = none ] && echo none || echo $(($(vc_now_ms) - t_up)))
-	vc_check "cycle $c: traffic resumed (new backend counted frames after $ms ms, counters polled every ~250 ms)" [ "$ms" != none ]
 	vc_check "cycle $c: link reported up" link_is up
+	inject "vhost$c"
+	ms=$(wait_both "vhost$c" "$rx0" "$tx0") || ms=none
+	vc_check "cycle $c: traffic resumed both ways (${ms})" [ "$ms" != none ]
 	[ "$lsc_ms" -le "$worst" ] || worst=$lsc_ms
+	u=none
+	u=$(quiesce_in_use "vhost$c") ||
+		vc_check "cycle $c: port restarted, traffic back after the mempool check" false
+	vc_check_eq "cycle $c: frontend mempool in use with port 0 stopped (baseline $base)" "$u" "$base"
 	vc_check_eq "cycle $c: frontend fd count" "$(fd_count)" "$fd0"
 done
 echo "worst time from backend up to link up: $worst ms"

@@ -252,7 +252,8 @@ lro_phase() {
 		"$(vc_count_blocks "$flog" 'ol_flags: .*RTE_MBUF_F_RX_LRO')" "$want"
 	# Lengths of what port 0 (ours) received, from the verbose dump.
 	vc_check_eq "$name: received as whole 64 KB packets" "$(awk '
-		/^port [0-9]+\/queue [0-9]+: received/ { ours = ($2 == "0/queue") }
+		# The header may follow a "testpmd> " prompt on its line.
+		/port [0-9]+\/queue [0-9]+: received/ { ours = ($0 ~ /port 0\/queue/) }
 		ours && / - length=640[57]4 / { n++ }
 		END { print n + 0 }' "$flog")" "$want"
 	vc_tp_cmd "$f" quit || true

@@ -636,6 +636,44 @@ test_notify_kicks(void **state)
 	assert_int_equal(st.bad_accesses, 5);
 }
 
+/*
+ * devsim_dev_kick_fd(): the fd the backend was given, signalled by notify
+ * writes and by whoever writes to a copy of it (a secondary process);
+ * -1 before the start, for queues not started and after a reset.
+ */
+static void
+test_kick_fd_accessor(void **state)
+{
+	struct fixture *f = *state;
+	int at, dup0;
+	uint64_t one = 1;
+
+	assert_int_equal(devsim_dev_kick_fd(f->dev, 0), -1);
+	bring_up(f);
+	at = fake_backend_find(&f->fb, FAKE_VRING_START, 0);
+	assert_true(at >= 0);
+	assert_int_equal(devsim_dev_kick_fd(f->dev, 0),
+			 f->fb.calls[at].vring.kick_fd);
+	assert_int_equal(devsim_dev_kick_fd(f->dev, 1),
+			 f->fb.calls[at + 1].vring.kick_fd);
+	assert_int_equal(devsim_dev_kick_fd(f->dev, 2), -1);	/* not started */
+	assert_int_equal(devsim_dev_kick_fd(f->dev, 4), -1);	/* no such queue */
+	assert_int_equal(devsim_dev_kick_fd(f->dev, DEVSIM_IRQ_CONFIG), -1);
+	assert_int_equal(devsim_dev_kick_fd(NULL, 0), -1);
+
+	/* A copy of it kicks the same queue as the notify register. */
+	dup0 = dup(devsim_dev_kick_fd(f->dev, 0));
+	assert_true(dup0 >= 0);
+	assert_int_equal(write(dup0, &one, sizeof(one)), (ssize_t)sizeof(one));
+	wr(f->dev, DEVSIM_VPCI_NOTIFY_OFF + 0, 2, 0);
+	assert_int_equal(eventfd_take(f->fb.calls[at].vring.kick_fd), 2);
+	close(dup0);
+
+	set_status(f->dev, 0);
+	assert_int_equal(devsim_dev_kick_fd(f->dev, 0), -1);
+	assert_int_equal(devsim_dev_kick_fd(f->dev, 1), -1);
+}
+
 static void
 test_notify_before_start(void **state)
 {
@@ -777,6 +815,7 @@ main(void)
 		T(test_ring_outside_memory),
 		T(test_reset),
 		T(test_notify_kicks),
+		T(test_kick_fd_accessor),
 		T(test_notify_before_start),
 		T(test_disconnect_event),
 		T(test_unplug_teardown),

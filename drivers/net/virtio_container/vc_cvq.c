@@ -45,7 +45,7 @@ vc_cvq_alloc(uint16_t port_id, int socket, struct vc_cvq **out)
 			       socket);
 	if (c == NULL)
 		return -ENOMEM;
-	/* DPDK memory: vc_mem_share() hands it to the device. */
+	/* DPDK memory: vc_mem_port_start() hands it to the device. */
 	snprintf(name, sizeof(name), "vc%u_cvq", port_id);
 	c->mz = rte_memzone_reserve_aligned(name, ring_len + CVQ_BUF_LEN,
 					    socket, 0, VC_RING_ALIGN);

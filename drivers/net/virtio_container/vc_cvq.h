@@ -7,7 +7,7 @@
 /*
  * The driver side of the virtio-net control virtqueue (5.1.6.5): a small
  * split ring in DPDK memory (so the device can reach it once
- * vc_mem_share() ran) and one command buffer; commands are sent one at a
+ * vc_mem_port_start() ran) and one command buffer; commands are sent one at a
  * time and waited for.
  *
  * Recipe:

@@ -29,6 +29,8 @@
 #include "vc_logs.h"
 #include "vc_lsc.h"
 #include "vc_mem.h"
+#include "vc_mp.h"
+#include "vc_mem_event.h"
 #include "vc_offload.h"
 #include "vc_rxmode.h"
 #include "vc_rxtx.h"
@@ -99,7 +101,7 @@ vc_queue_alloc(struct rte_eth_dev *dev, uint16_t qid, bool rx,
 		goto err_free_q;
 	}
 	/* Rings and the shared TX header must be memory the device can
-	 * reach: DPDK memory, which vc_mem_share() hands to it. */
+	 * reach: DPDK memory, which vc_mem_port_start() hands to it. */
 	ring_len = vc_ring_mem_size(size);
 	/* TX: one header per descriptor (offloads make them differ). */
 	hdr_len = rx ? RTE_CACHE_LINE_SIZE :
@@ -277,6 +279,7 @@ vc_dev_quiesce(struct rte_eth_dev *dev)
 	/* Before the reset closes the RX interrupt eventfds. */
 	vc_intr_uninstall(dev);
 	vc_cvq_stop(proc_of(dev)->cvq);
+	vc_mem_port_stop(proc_of(dev)->mem);
 	if (vc_dev_reset(&proc_of(dev)->dev) < 0) {
 		VC_LOG(ERR, "%s: device did not stop; its RX/TX buffers are not returned to their pools",
 		       adapter_of(dev)->name);
@@ -343,7 +346,7 @@ vc_dev_start(struct rte_eth_dev *dev)
 	ret = vc_cvq_program(p->cvq, &p->dev, ad->run.features);
 	if (ret < 0)
 		goto err_fail;
-	ret = vc_mem_share(p->tp, ad->name);
+	ret = vc_mem_port_start(p->mem);
 	if (ret < 0)
 		goto err_fail;
 	ret = vc_dev_driver_ok(&p->dev);
@@ -421,7 +424,10 @@ vc_dev_close(struct rte_eth_dev *dev)
 	for (i = 0; i < dev->data->nb_tx_queues; i++)
 		vc_tx_queue_release(dev, i);
 	if (p != NULL) {
+		vc_rxtx_doorbell_set(dev->data->port_id, NULL);
+		vc_mp_primary_unregister();
 		vc_lsc_uninstall(dev);
+		vc_mem_port_close(p->mem);
 		p->tp->ops->close(p->tp);
 		vc_cvq_free(p->cvq);
 		rte_free(p);
@@ -656,11 +662,8 @@ vc_probe(struct rte_vdev_device *vdev)
 	struct vc_cfg cfg;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		VC_LOG(ERR, "%s: secondary processes are not supported yet",
-		       name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return vc_mp_secondary_probe(vdev, &vc_eth_dev_ops);
 	ret = vc_devargs_parse(name, rte_vdev_device_args(vdev), &cfg);
 	if (ret < 0)
 		return ret;
@@ -696,11 +699,18 @@ vc_probe(struct rte_vdev_device *vdev)
 	ret = vc_dev_discover(ad, p);
 	if (ret < 0)
 		goto err_close_tp;
+	/* Fail now, not at dev_start, when memory cannot fit the table. */
+	ret = vc_mem_check(p->tp, name);
+	if (ret < 0)
+		goto err_close_tp;
+	ret = vc_mem_port_open(&p->mem, p->tp, name);
+	if (ret < 0)
+		goto err_close_tp;
 	if (cfg.cq) {
 		ret = vc_cvq_alloc(dev->data->port_id, vdev->device.numa_node,
 				   &p->cvq);
 		if (ret < 0)
-			goto err_close_tp;
+			goto err_close_mem;
 	}
 	/* Our own allocation: ethdev frees it when it releases the port. */
 	dev->data->mac_addrs = rte_zmalloc_socket("vc_mac", VC_FILTER_MAC_MAX *
@@ -711,6 +721,10 @@ vc_probe(struct rte_vdev_device *vdev)
 	}
 	rte_ether_addr_copy(&ad->mac, &dev->data->mac_addrs[0]);
 	vc_filter_init(&ad->filter, ad->mac.addr_bytes);
+	ret = vc_mp_primary_register();
+	if (ret < 0)
+		goto err_free_cvq;
+	vc_rxtx_doorbell_set(dev->data->port_id, p->tp);
 
 	dev->dev_ops = &vc_eth_dev_ops;
 	dev->rx_pkt_burst = vc_recv_pkts;
@@ -732,6 +746,8 @@ vc_probe(struct rte_vdev_device *vdev)
 
 err_free_cvq:
 	vc_cvq_free(p->cvq);
+err_close_mem:
+	vc_mem_port_close(p->mem);
 err_close_tp:
 	p->tp->ops->close(p->tp);
 err_free_proc:
@@ -750,8 +766,10 @@ vc_remove(struct rte_vdev_device *vdev)
 	dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
 	if (dev == NULL)
 		return 0;
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		vc_mp_secondary_close(dev);
 		return rte_eth_dev_release_port(dev);
+	}
 	/* ethdev refuses to close a started port: hot-unplug stops it. */
 	vc_dev_close(dev);
 	return rte_eth_dev_release_port(dev);

@@ -44,6 +44,7 @@ struct vc_process {
 	struct vc_transport *tp;
 	struct vc_dev dev;
 	struct vc_cvq *cvq;        /**< control queue; NULL with cq=0 */
+	struct vc_mem_port *mem;   /**< memory table + hotplug (vc_mem_event.c) */
 	struct rte_intr_handle *lsc_intr; /**< link events (vc_lsc.c) */
 	eth_rx_burst_t rx_plain;   /**< the layout's RX burst (dev_start);
 				    *   vc_rxmode.c wraps it to filter */

@@ -4,12 +4,27 @@
 #include <errno.h>
 
 #include <ethdev_driver.h>
+#include <rte_alarm.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_interrupts.h>
 
 #include "vc_ethdev.h"
 #include "vc_logs.h"
 #include "vc_lsc.h"
+
+/* EAL's interrupt thread: re-read the link, raise LSC when it changed. */
+static void
+vc_lsc_refresh(struct rte_eth_dev *dev)
+{
+	/* link_update returns 0 only when the status changed. */
+	if (dev->dev_ops->link_update(dev, 0) != 0)
+		return;
+	VC_LOG(INFO, "%s: link %s", dev->data->name,
+	       dev->data->dev_link.link_status ? "up" : "down");
+	if (dev->data->dev_conf.intr_conf.lsc)
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
 
 /* EAL's interrupt thread: the fd is level triggered, handle_event drains. */
 static void
@@ -21,13 +36,30 @@ vc_lsc_callback(void *arg)
 	if (p == NULL || p->tp->ops->handle_event == NULL)
 		return;
 	p->tp->ops->handle_event(p->tp);
-	/* link_update returns 0 only when the status changed. */
-	if (dev->dev_ops->link_update(dev, 0) != 0)
-		return;
-	VC_LOG(INFO, "%s: link %s", dev->data->name,
-	       dev->data->dev_link.link_status ? "up" : "down");
-	if (dev->data->dev_conf.intr_conf.lsc)
-		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+	vc_lsc_refresh(dev);
+}
+
+/* EAL's interrupt thread, after vc_lsc_ring_broken(). */
+static void
+vc_lsc_alarm(void *arg)
+{
+	struct rte_eth_dev *dev = arg;
+
+	if (dev->process_private != NULL)
+		vc_lsc_refresh(dev);
+}
+
+void
+vc_lsc_ring_broken(uint16_t port_id)
+{
+	/*
+	 * With intr_conf.lsc, rte_eth_link_get() returns the cached status
+	 * and never asks link_update, which is where a broken ring turns
+	 * into link down (and its reason is logged): hand the re-read to the
+	 * interrupt thread.  vc_lsc_uninstall() cancels it.
+	 */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY && port_id < RTE_MAX_ETHPORTS)
+		rte_eal_alarm_set(1, vc_lsc_alarm, &rte_eth_devices[port_id]);
 }
 
 int
@@ -72,6 +104,8 @@ vc_lsc_uninstall(struct rte_eth_dev *dev)
 {
 	struct vc_process *p = dev->process_private;
 
+	/* Waits for a running alarm callback too. */
+	rte_eal_alarm_cancel(vc_lsc_alarm, dev);
 	if (p == NULL || p->lsc_intr == NULL)
 		return;
 	/* Retries while the callback runs, so the transport outlives it. */

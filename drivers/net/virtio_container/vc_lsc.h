@@ -19,6 +19,8 @@
  * closed.  Both run on the control path, never from the callback.
  */
 
+#include <stdint.h>
+
 struct rte_eth_dev;
 
 /**
@@ -30,5 +32,14 @@ int vc_lsc_install(struct rte_eth_dev *dev);
 
 /** Stop watching; waits for a running callback to finish.  Idempotent. */
 void vc_lsc_uninstall(struct rte_eth_dev *dev);
+
+/**
+ * A queue of port @port_id just latched broken (called from the burst
+ * that broke it, once: later bursts return before looking at the ring).
+ * Schedules an EAL alarm that re-reads the link on the interrupt thread:
+ * link_update reports the broken queue as link down and logs the reason,
+ * and RTE_ETH_EVENT_INTR_LSC is raised.  Primary process only; thread safe.
+ */
+void vc_lsc_ring_broken(uint16_t port_id);
 
 #endif /* VC_LSC_H */

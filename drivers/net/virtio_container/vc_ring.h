@@ -347,15 +347,19 @@ vc_ring_publish(struct vc_ring *r)
  * with the device's fence between its used-side writes and its re-read of
  * avail->idx), then: without event idx, notify unless VRING_USED_F_NO_NOTIFY;
  * with event idx, notify iff the published index crossed avail_event.
+ *
+ * Return: true when the device wanted the notification (counted in
+ * stats.kicks, and @notify called if set): a ring whose memory other
+ * processes share has no @notify, and its caller notifies on true.
  */
-static inline void
+static inline bool
 vc_ring_kick(struct vc_ring *r)
 {
 	uint16_t old = r->kicked_avail, cur = r->avail_idx;
 	bool need;
 
 	if (old == cur)
-		return;
+		return false;
 	r->kicked_avail = cur;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (r->event_idx) {
@@ -372,6 +376,7 @@ vc_ring_kick(struct vc_ring *r)
 		if (r->notify != NULL)
 			r->notify(r->notify_opaque);
 	}
+	return need;
 }
 
 /* Give a completed chain back to the free list: O(1), private links only. */

@@ -357,8 +357,11 @@ vc_ring_packed_publish(struct vc_ring_packed *r)
  * off_wrap in one load), then: DISABLE: no kick; DESC (only meaningful with
  * event idx): kick iff the published range crossed the descriptor named by
  * off_wrap; anything else: kick.
+ *
+ * Return: true when the device wanted the notification (as
+ * vc_ring_kick()).
  */
-static inline void
+static inline bool
 vc_ring_packed_kick(struct vc_ring_packed *r)
 {
 	struct vring_packed_desc_event ev;
@@ -367,7 +370,7 @@ vc_ring_packed_kick(struct vc_ring_packed *r)
 	bool need;
 
 	if (added == 0)
-		return;
+		return false;
 	r->kick_added = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	__atomic_load(r->device, &ev, __ATOMIC_RELAXED);
@@ -399,6 +402,7 @@ vc_ring_packed_kick(struct vc_ring_packed *r)
 		if (r->notify != NULL)
 			r->notify(r->notify_opaque);
 	}
+	return need;
 }
 
 /* Consume @n positions at used_pos, flipping the used wrap counter. */

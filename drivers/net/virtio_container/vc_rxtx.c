@@ -11,6 +11,7 @@
 #include <rte_prefetch.h>
 
 #include "vc_logs.h"
+#include "vc_lsc.h"
 #include "vc_rxtx.h"
 #include "vc_rxtx_impl.h"
 #include "vc_virtio.h"
@@ -22,6 +23,30 @@ vc_queue_kick(void *opaque)
 	struct vc_notify *n = opaque;
 
 	n->tp->ops->bar_write(n->tp, n->bar, n->off, 2, n->qidx);
+}
+
+/*
+ * This process's transport per port.  Queue memory is shared with
+ * secondary processes, so the data rings have no notify callback: a
+ * function or transport pointer in it would be valid in the primary only.
+ */
+static struct vc_transport *vc_doorbell[RTE_MAX_ETHPORTS];
+
+void
+vc_rxtx_doorbell_set(uint16_t port_id, struct vc_transport *tp)
+{
+	if (port_id < RTE_MAX_ETHPORTS)
+		vc_doorbell[port_id] = tp;
+}
+
+void
+vc_queue_notify(const struct vc_queue *q)
+{
+	struct vc_transport *tp = vc_doorbell[q->port_id];
+
+	if (likely(tp != NULL))
+		tp->ops->bar_write(tp, q->notify.bar, q->notify.off, 2,
+				   q->notify.qidx);
 }
 
 /*
@@ -87,7 +112,8 @@ rxq_post(struct vc_queue *q, uint16_t want, bool io)
 	}
 	if (posted) {
 		vc_ring_publish(&q->ring);
-		vc_ring_kick(&q->ring);
+		if (vc_ring_kick(&q->ring))
+			vc_queue_notify(q);
 	}
 	return posted;
 }
@@ -123,7 +149,7 @@ vc_queue_layout_packed(struct vc_queue *q, uint64_t features)
 	ret = vc_ring_packed_init(&q->pring, q->mz->addr, q->size, q->slots,
 				  !!(features & VC_BIT(VIRTIO_RING_F_EVENT_IDX)),
 				  !!(features & VC_BIT(VIRTIO_F_IN_ORDER)),
-				  vc_queue_kick, &q->notify);
+				  NULL, NULL);
 	/* Counters live until stats_reset, not until the next start. */
 	q->pring.stats = stats;
 	return ret;
@@ -148,7 +174,7 @@ vc_queue_layout(struct vc_queue *q, uint64_t features)
 	/* Counters live until stats_reset, not until the next start. */
 	ret = vc_ring_init(&q->ring, q->mz->addr, q->size, q->slots,
 			   !!(features & VC_BIT(VIRTIO_RING_F_EVENT_IDX)),
-			   vc_queue_kick, &q->notify);
+			   NULL, NULL);	/* vc_queue_notify() kicks */
 	q->ring.stats = stats;
 	if (ret == 0 && (features & VC_BIT(VIRTIO_F_IN_ORDER)))
 		vc_ring_set_in_order(&q->ring);
@@ -263,6 +289,8 @@ rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb, bool io)
 		return 0;
 	nb = RTE_MIN(nb, (uint16_t)VC_BURST_MAX);
 	n = ring_dequeue(&q->ring, used, nb, io);
+	if (unlikely(vc_ring_is_broken(&q->ring)))
+		vc_lsc_ring_broken(q->port_id);	/* just now: report it */
 	got = vc_rx_collect(q, used, n, pkts);
 	/* Refill in batches: one allocation, one publish, one kick check. */
 	if (vc_ring_free_count(&q->ring) >= RTE_MIN(VC_RX_REFILL, q->size / 4))
@@ -297,6 +325,8 @@ tx_reclaim(struct vc_queue *q, bool io)
 			m[i] = used[i].cookie;
 		rte_pktmbuf_free_bulk(m, n);
 	} while (n == VC_BURST_MAX);
+	if (unlikely(vc_ring_is_broken(&q->ring)))
+		vc_lsc_ring_broken(q->port_id);
 }
 
 static __rte_always_inline int
@@ -375,7 +405,8 @@ tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb, bool io)
 	}
 	if (likely(i > dropped)) {
 		vc_ring_publish(&q->ring);
-		vc_ring_kick(&q->ring);
+		if (vc_ring_kick(&q->ring))
+			vc_queue_notify(q);
 	}
 	q->stats.packets += i - dropped;
 	q->stats.bytes += bytes;

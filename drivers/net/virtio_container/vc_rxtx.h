@@ -44,9 +44,11 @@ struct vc_queue_stats {
 #define VC_INDIRECT_MAX 32
 #define VC_INDIRECT_DESC_SIZE 16
 
-/** Where and how a queue kicks the device (process-local values). */
+/** Where and how a queue kicks the device. */
 struct vc_notify {
-	struct vc_transport *tp;
+	struct vc_transport *tp;   /**< the primary's; used by the control
+				    *   queue only (data queues kick through
+				    *   vc_queue_notify(), per process) */
 	uint64_t off;      /**< notify address within @bar */
 	uint16_t qidx;     /**< virtqueue index written to it */
 	uint8_t bar;
@@ -146,7 +148,27 @@ uint16_t vc_recv_pkts_packed(void *rxq, struct rte_mbuf **pkts, uint16_t nb);
 uint16_t vc_xmit_pkts_packed(void *txq, struct rte_mbuf **pkts, uint16_t nb);
 int vc_rxq_fill_packed(struct vc_queue *q);
 
-/** Ring notify callback: @opaque is a struct vc_notify. */
+/**
+ * Ring notify callback: @opaque is a struct vc_notify whose tp is this
+ * process's (the control queue; primary process only).
+ */
 void vc_queue_kick(void *opaque);
+
+/**
+ * Kick data queue @q through this process's transport for its port (the
+ * data rings have no notify callback: their memory is shared with
+ * secondary processes, vc_mp.h).  Called by the bursts when the ring
+ * says the device wants it; does nothing before vc_rxtx_doorbell_set().
+ */
+void vc_queue_notify(const struct vc_queue *q);
+
+/**
+ * Set (or clear, @tp NULL) this process's transport that
+ * vc_queue_notify() writes the notify register of port @port_id's queues
+ * through: the devsim transport in the primary, the eventfd doorbell of
+ * vc_mp.h in a secondary.  Control path; not while a burst of the port
+ * runs.
+ */
+void vc_rxtx_doorbell_set(uint16_t port_id, struct vc_transport *tp);
 
 #endif /* VC_RXTX_H */

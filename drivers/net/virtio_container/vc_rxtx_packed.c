@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "vc_lsc.h"
 #include "vc_rxtx.h"
 #include "vc_rxtx_impl.h"
 #include "vc_virtio.h"
@@ -46,7 +47,8 @@ rxq_post_packed(struct vc_queue *q, uint16_t want)
 	}
 	if (posted) {
 		vc_ring_packed_publish(&q->pring);
-		vc_ring_packed_kick(&q->pring);
+		if (vc_ring_packed_kick(&q->pring))
+			vc_queue_notify(q);
 	}
 	return posted;
 }
@@ -72,6 +74,8 @@ vc_recv_pkts_packed(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 		return 0;
 	nb = RTE_MIN(nb, (uint16_t)VC_BURST_MAX);
 	n = vc_ring_packed_dequeue(&q->pring, used, nb);
+	if (unlikely(vc_ring_packed_is_broken(&q->pring)))
+		vc_lsc_ring_broken(q->port_id);	/* just now: report it */
 	got = vc_rx_collect(q, used, n, pkts);
 	/* Refill in batches: one allocation, one publish, one kick check. */
 	if (vc_ring_packed_free_count(&q->pring) >= RTE_MIN(VC_RX_REFILL, q->size / 4))
@@ -94,6 +98,8 @@ tx_reclaim_packed(struct vc_queue *q)
 			m[i] = used[i].cookie;
 		rte_pktmbuf_free_bulk(m, n);
 	} while (n == VC_BURST_MAX);
+	if (unlikely(vc_ring_packed_is_broken(&q->pring)))
+		vc_lsc_ring_broken(q->port_id);
 }
 
 /* A packet needing several descriptors: header, then every segment;
@@ -180,7 +186,8 @@ vc_xmit_pkts_packed(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 	}
 	/* publish/kick are no-ops when nothing is pending. */
 	vc_ring_packed_publish(&q->pring);
-	vc_ring_packed_kick(&q->pring);
+	if (vc_ring_packed_kick(&q->pring))
+		vc_queue_notify(q);
 	q->stats.packets += i - dropped;
 	q->stats.bytes += bytes;
 	return i;

@@ -40,8 +40,16 @@ struct vc_transport_ops {
 	/** Memory the device may access; -E2BIG when over its limit. */
 	int (*mem_set)(struct vc_transport *t, const struct vc_mem_region *r,
 		       unsigned int n, unsigned int *limit);
+	/** Most regions mem_set accepts (the backend's limit); may be NULL. */
+	unsigned int (*mem_regions_max)(struct vc_transport *t);
 	/** Interrupt eventfd of queue @vq, or the config vector (-1 = none). */
 	int (*irq_fd)(struct vc_transport *t, unsigned int vq);
+	/**
+	 * Kick eventfd of started queue @vq, what a notify write signals
+	 * (-1 = none).  Stays the transport's.  For handing the doorbell to
+	 * a process that cannot use this transport (vc_mp.h).  May be NULL.
+	 */
+	int (*kick_fd)(struct vc_transport *t, unsigned int vq);
 	/**
 	 * fd to watch for the device's own events (backend lost/back), or
 	 * -1; stable for the transport's lifetime.  May be NULL.

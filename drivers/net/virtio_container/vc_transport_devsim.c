@@ -109,11 +109,23 @@ vc_ds_mem_set(struct vc_transport *t, const struct vc_mem_region *r,
 	return ret;
 }
 
+static unsigned int
+vc_ds_mem_regions_max(struct vc_transport *t)
+{
+	return devsim_mem_regions_max(to_ds(t)->dev);
+}
+
 static int
 vc_ds_irq_fd(struct vc_transport *t, unsigned int vq)
 {
 	return devsim_dev_irq_fd(to_ds(t)->dev,
 				 vq == VC_IRQ_CONFIG ? DEVSIM_IRQ_CONFIG : vq);
+}
+
+static int
+vc_ds_kick_fd(struct vc_transport *t, unsigned int vq)
+{
+	return devsim_dev_kick_fd(to_ds(t)->dev, vq);
 }
 
 static int
@@ -164,7 +176,9 @@ static const struct vc_transport_ops vc_devsim_ops = {
 	.bar_read = vc_ds_bar_read,
 	.bar_write = vc_ds_bar_write,
 	.mem_set = vc_ds_mem_set,
+	.mem_regions_max = vc_ds_mem_regions_max,
 	.irq_fd = vc_ds_irq_fd,
+	.kick_fd = vc_ds_kick_fd,
 	.event_fd = vc_ds_event_fd,
 	.handle_event = vc_ds_handle_event,
 	.last_error = vc_ds_last_error,

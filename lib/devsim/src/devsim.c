@@ -591,6 +591,19 @@ devsim_dev_irq_fd(const struct devsim_dev *dev, unsigned int vq)
 	return fd;
 }
 
+int
+devsim_dev_kick_fd(const struct devsim_dev *dev, unsigned int vq)
+{
+	int fd;
+
+	if (dev == NULL)
+		return -1;
+	pthread_mutex_lock(dev_lock(dev));
+	fd = devsim_vpci_kick_fd(&dev->vpci, vq);
+	pthread_mutex_unlock(dev_lock(dev));
+	return fd;
+}
+
 /* ---- diagnostics ---------------------------------------------------------- */
 
 void

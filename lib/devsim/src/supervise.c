@@ -72,6 +72,7 @@ sup_down(struct devsim_sup *s)
 	DEVSIM_LOG(s->log, ERR, "the vhost-user backend went away: link down, "
 		   "reconnecting");
 	devsim_vpci_link_set(s->vp, false);
+	devsim_vpci_link_at_reset(s->vp, false);
 	s->backoff_ms = DEVSIM_SUP_BACKOFF_MIN_MS;
 	s->attempts = 0;
 	sup_wait(s);
@@ -103,8 +104,11 @@ sup_try(struct devsim_sup *s)
 	s->up = true;
 	s->reconnects++;
 	rc = devsim_vpci_restore(s->vp, &info);
-	if (rc < 0)
-		return;   /* NEEDS_RESET, logged: link stays down */
+	if (rc < 0) {
+		/* NEEDS_RESET, logged: link down until the driver resets. */
+		devsim_vpci_link_at_reset(s->vp, true);
+		return;
+	}
 	DEVSIM_LOG(s->log, INFO, "backend is back after %llu failed attempt(s)"
 		   ": device restored, link up",
 		   (unsigned long long)s->attempts);

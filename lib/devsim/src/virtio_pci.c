@@ -315,6 +315,10 @@ vpci_reset(struct devsim_vpci *vp)
 	vp->queue_select = 0;
 	vp->isr = 0;
 	vp->status = 0;
+	if (vp->link_at_reset) {
+		vp->link_at_reset = false;
+		devsim_vpci_link_set(vp, true);
+	}
 }
 
 static bool
@@ -719,6 +723,12 @@ devsim_vpci_link_set(struct devsim_vpci *vp, bool up)
 	vpci_config_irq(vp);
 }
 
+void
+devsim_vpci_link_at_reset(struct devsim_vpci *vp, bool pending)
+{
+	vp->link_at_reset = pending;
+}
+
 int
 devsim_vpci_irq_fd(const struct devsim_vpci *vp, unsigned int vq)
 {
@@ -727,4 +737,12 @@ devsim_vpci_irq_fd(const struct devsim_vpci *vp, unsigned int vq)
 	if (vq >= vp->num_queues)
 		return -1;
 	return vp->vqs[vq].call_fd;
+}
+
+int
+devsim_vpci_kick_fd(const struct devsim_vpci *vp, unsigned int vq)
+{
+	if (vq >= vp->num_queues)
+		return -1;
+	return vp->vqs[vq].kick_fd;
 }

@@ -85,6 +85,9 @@ struct devsim_vpci {
 	uint16_t msix_config;
 	uint8_t status;
 	uint8_t generation;
+	/* A connected backend the device could not be restored onto: the
+	 * link comes up at the driver's reset, which starts it afresh. */
+	bool link_at_reset;
 	uint16_t queue_select;
 	uint8_t isr;
 	struct devsim_vq *vqs;     /**< num_queues entries */
@@ -137,6 +140,15 @@ int devsim_vpci_mem_changed(struct devsim_vpci *vp);
 void devsim_vpci_link_set(struct devsim_vpci *vp, bool up);
 
 /**
+ * The backend is connected but the running device could not be restored
+ * onto it (NEEDS_RESET): keep the link down until the driver resets the
+ * device (@pending true), then bring it up, since the driver's new start
+ * runs on this backend.  @pending false (the backend went away again)
+ * cancels that.
+ */
+void devsim_vpci_link_at_reset(struct devsim_vpci *vp, bool pending);
+
+/**
  * A new backend replaced a lost one (virtio_pci_restore.c): replay the
  * device's state to it: features, FEATURES_OK, memory table, every started
  * vring from the used index in shared memory with the same kick/call fds,
@@ -151,5 +163,8 @@ int devsim_vpci_restore(struct devsim_vpci *vp,
 /** Call eventfd of queue @vq, the config eventfd for DEVSIM_IRQ_CONFIG,
  *  or -1. */
 int devsim_vpci_irq_fd(const struct devsim_vpci *vp, unsigned int vq);
+
+/** Kick eventfd of started queue @vq (the control queue has none), or -1. */
+int devsim_vpci_kick_fd(const struct devsim_vpci *vp, unsigned int vq);
 
 #endif /* DEVSIM_VIRTIO_PCI_H */

@@ -16,7 +16,11 @@
  * had filled but not published is filled again (that frame is lost).
  * Nothing else is lost or duplicated; DPDK's vhost does the same when its
  * last_used_idx and used->idx disagree.  Packed rings keep no index in
- * shared memory, so they are not restored: the device asks for a reset.
+ * shared memory: the position and wrap counter come from the descriptor
+ * flags (vring_packed_scan.c), which tell them only while every buffer
+ * takes one slot and the device writes one used descriptor per buffer, so
+ * in-order rings, rings without indirect descriptors (multi-segment TX
+ * then chains) and rings holding a chain ask for a reset instead.
  */
 
 #include <endian.h>
@@ -28,8 +32,11 @@
 
 #include "virtio_net.h"
 #include "virtio_pci.h"
+#include "vring_packed_scan.h"
 
 #define F_RING_PACKED  (1ULL << VIRTIO_F_RING_PACKED)
+#define F_IN_ORDER     (1ULL << VIRTIO_F_IN_ORDER)
+#define F_INDIRECT     (1ULL << VIRTIO_RING_F_INDIRECT_DESC)
 
 static void __attribute__((format(printf, 2, 3)))
 restore_fail(struct devsim_vpci *vp, const char *fmt, ...)
@@ -89,6 +96,43 @@ split_base(struct devsim_vpci *vp, unsigned int q, uint16_t *base)
 	return 0;
 }
 
+/*
+ * Position and wrap counter (bit 15) the device was at on packed vring
+ * @q, from the descriptor flags; a used descriptor the dead backend left
+ * unwritten is dealt with first (devsim_vring_packed_repair()).
+ */
+static int
+packed_base(struct devsim_vpci *vp, unsigned int q, uint16_t *base)
+{
+	const struct devsim_vq *vq = &vp->vqs[q];
+	struct devsim_packed_resume r;
+	struct vring_packed_desc *desc;
+	int rc;
+
+	if (!devsim_memtable_contains(vp->mem, vq->desc,
+				      DEVSIM_PACKED_DESC_SIZE(vq->size)))
+		return -EFAULT;
+	desc = (struct vring_packed_desc *)(uintptr_t)vq->desc;
+	rc = devsim_vring_packed_scan(&desc[0].flags,
+				      sizeof(*desc) / sizeof(desc[0].flags),
+				      vq->size, &r);
+	if (rc < 0) {
+		DEVSIM_LOG(vp->log, ERR, "queue %u: %s", q, rc == -ENOTSUP ?
+			   "a descriptor chain (VRING_DESC_F_NEXT) is in the "
+			   "ring: resuming needs one slot per buffer" :
+			   "the descriptor flags fit no ring position");
+		return rc;
+	}
+	if (r.hole)
+		DEVSIM_LOG(vp->log, WARNING, "queue %u: the backend died while "
+			   "writing used descriptors: slot %u %s", q, r.hole_pos,
+			   (le16toh(desc[r.hole_pos].flags) & VRING_DESC_F_WRITE) ?
+			   "and the ones after it are offered again" :
+			   "completed");
+	*base = (uint16_t)devsim_vring_packed_repair(desc, vq->size, &r);
+	return 0;
+}
+
 static int
 restore_vring(struct devsim_vpci *vp, unsigned int q)
 {
@@ -99,10 +143,12 @@ restore_vring(struct devsim_vpci *vp, unsigned int q)
 	ssize_t wr;
 	int rc;
 
-	rc = split_base(vp, q, &base);
+	rc = (vp->driver_features & F_RING_PACKED) ?
+	     packed_base(vp, q, &base) : split_base(vp, q, &base);
 	if (rc < 0) {
-		restore_fail(vp, "queue %u: no valid ring index to resume from",
-			     q);
+		restore_fail(vp, "queue %u: no valid ring %s to resume from", q,
+			     (vp->driver_features & F_RING_PACKED) ?
+			     "position" : "index");
 		return rc;
 	}
 	cfg = (struct devsim_vring_cfg){
@@ -160,9 +206,13 @@ devsim_vpci_restore(struct devsim_vpci *vp,
 	}
 	if (!(st & VIRTIO_CONFIG_S_DRIVER_OK))
 		return 0;
-	if (vp->driver_features & F_RING_PACKED) {
-		restore_fail(vp, "packed rings cannot resume (no ring index in "
-			     "shared memory): restart the port");
+	/* Packed rings resume from their flags: one slot per buffer only. */
+	if ((vp->driver_features & F_RING_PACKED) &&
+	    (vp->driver_features & (F_IN_ORDER | F_INDIRECT)) != F_INDIRECT) {
+		restore_fail(vp, "packed rings resume only without "
+			     "VIRTIO_F_IN_ORDER (a batch's used descriptor hides "
+			     "how far the device got) and with indirect "
+			     "descriptors: restart the port");
 		return -ENOTSUP;
 	}
 	rc = be_call(vp, vp->ops->set_mem_table(vp->be, vp->mem->r,

@@ -233,6 +233,17 @@ int devsim_dev_handle_event(struct devsim_dev *dev);
 #define DEVSIM_IRQ_CONFIG 0xffffu
 int devsim_dev_irq_fd(const struct devsim_dev *dev, unsigned int vq);
 
+/**
+ * Kick eventfd of queue @vq: what a notify write of @vq signals, and what
+ * the backend got with SET_VRING_KICK.  For a driver that cannot call the
+ * IO API (a DPDK secondary process, which has no devsim device) and
+ * signals the queue by writing 1 to a copy of it.  -1 when the queue is
+ * not started or has none (the emulated control queue).  devsim owns the
+ * fd: it exists from the queue's start (DRIVER_OK or a later enable) to
+ * the next reset; a reconnect keeps it.
+ */
+int devsim_dev_kick_fd(const struct devsim_dev *dev, unsigned int vq);
+
 /* ---- Diagnostics ---------------------------------------------------- */
 
 struct devsim_dev_stats {
