@@ -278,7 +278,7 @@ vc_stop() {
 	vc_reap "$name"
 	if [ -n "${VC_FD[$name]:-}" ]; then
 		local fd=${VC_FD[$name]}
-		exec {fd}>&- 2>/dev/null || true
+		{ exec {fd}>&-; } 2>/dev/null || true	# a bare "exec ... 2>" would keep stderr closed
 		unset "VC_FD[$name]"
 	fi
 	vc_clean_prefix "${VC_PREFIX[$name]}"
