@@ -23,11 +23,13 @@ need_root() {
 # apt-get source) need.
 PKGS="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config libnuma-dev
 libcmocka-dev dpkg-dev gcc python3 iproute2 util-linux procps python3-matplotlib
-clang libclang-rt-14-dev libsystemd-dev"
+clang libclang-rt-14-dev libsystemd-dev openvswitch-switch-dpdk"
 # clang and its runtimes (libFuzzer, ASan) build the fuzz targets
 # (devtools/sanitize.sh); gcc's own libasan/libubsan come with gcc.
 # libsystemd-dev: libpcap's pkg-config needs it for --static links of DPDK
-# (tests/integration/pkgconfig.sh).
+# (tests/integration/pkgconfig.sh).  openvswitch-switch-dpdk: the OVS-DPDK
+# backend of tests/integration/ovs.sh (its daemons are only started by that
+# test, in a private directory).
 
 install_packages() {
 	local missing=() p
