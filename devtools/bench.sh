@@ -104,17 +104,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-# path name -> devargs (the same for both drivers) and extra frontend EAL
-# arguments.
-declare -A PATH_ARGS=(
-	[split-mrg]="in_order=0,mrg_rxbuf=1"
-	[split-nomrg]="in_order=0,mrg_rxbuf=0"
-	[split-inorder]="in_order=1,mrg_rxbuf=1"
-	[packed]="packed_vq=1,in_order=0"
-	[packed-inorder]="packed_vq=1,in_order=1"
-	[vec]="vectorized=1,in_order=0,mrg_rxbuf=0"
-	[packed-vec]="vectorized=1,packed_vq=1,in_order=1,mrg_rxbuf=0"
-)
+# path name -> devargs (VC_PATH_ARGS, lib.sh) and extra frontend EAL arguments.
+declare -n PATH_ARGS=VC_PATH_ARGS
 declare -A PATH_EAL=([packed-vec]="--force-max-simd-bitwidth=512")
 
 IFS=, read -ra PATHS <<<"$paths"

@@ -47,13 +47,7 @@ done
 command -v valgrind >/dev/null || vc_die "valgrind is needed (apt-get install valgrind)"
 command -v callgrind_annotate >/dev/null || vc_die "callgrind_annotate is needed (valgrind)"
 
-declare -A PATH_ARGS=(
-	[split-mrg]="in_order=0,mrg_rxbuf=1"
-	[split-nomrg]="in_order=0,mrg_rxbuf=0"
-	[split-inorder]="in_order=1,mrg_rxbuf=1"
-	[packed]="packed_vq=1,in_order=0"
-	[packed-inorder]="packed_vq=1,in_order=1"
-)
+declare -n PATH_ARGS=VC_PATH_ARGS	# lib.sh
 # Burst functions: every exported-by-pointer RX/TX entry of each driver.
 declare -A RX_FN=([ours]='vc_recv_[a-z_]*' [upstream]='virtio_recv_[a-z_]*')
 declare -A TX_FN=([ours]='vc_xmit_[a-z_]*' [upstream]='virtio_xmit_[a-z_]*')

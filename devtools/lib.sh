@@ -175,6 +175,18 @@ vc_frontend_eal_args() {
 	esac
 }
 
+# The benchmark's datapaths (devtools/bench.sh, devtools/callgrind.sh):
+# path name -> devargs, the same for ours and upstream.
+declare -gA VC_PATH_ARGS=(
+	[split-mrg]="in_order=0,mrg_rxbuf=1"
+	[split-nomrg]="in_order=0,mrg_rxbuf=0"
+	[split-inorder]="in_order=1,mrg_rxbuf=1"
+	[packed]="packed_vq=1,in_order=0"
+	[packed-inorder]="packed_vq=1,in_order=1"
+	[vec]="vectorized=1,in_order=0,mrg_rxbuf=0"
+	[packed-vec]="vectorized=1,packed_vq=1,in_order=1,mrg_rxbuf=0"
+)
+
 # ---------------------------------------------------------------- processes
 
 declare -gA VC_PID=() VC_PREFIX=() VC_LOGF=() VC_FD=() VC_RC=()
