@@ -112,8 +112,16 @@ declare -A p0=() p1=()
 vc_tp_port_stats front 0 p0 || true
 vc_tp_port_stats front 1 p1 || true
 ovs_stat() { vsctl get interface "$1" "statistics:$2" 2>/dev/null || echo none; }
-o0rx=$(ovs_stat vhu0 rx_packets) o0tx=$(ovs_stat vhu0 tx_packets)
-o1rx=$(ovs_stat vhu1 rx_packets) o1tx=$(ovs_stat vhu1 tx_packets)
+# OVS publishes interface statistics to its database every 5 s
+# (other_config:stats-update-interval): wait for the ones after the stop.
+deadline=$(($(vc_now_ms) + 20000))
+while :; do
+	o0rx=$(ovs_stat vhu0 rx_packets) o0tx=$(ovs_stat vhu0 tx_packets)
+	o1rx=$(ovs_stat vhu1 rx_packets) o1tx=$(ovs_stat vhu1 tx_packets)
+	[ "$o0rx" = "${p0[tx-packets]:-}" ] && [ "$o1rx" = "${p1[tx-packets]:-}" ] && break
+	[ "$(vc_now_ms)" -lt "$deadline" ] || break
+	sleep 0.5
+done
 echo "testpmd port 0: rx ${p0[rx-packets]:-?} tx ${p0[tx-packets]:-?}; port 1: rx ${p1[rx-packets]:-?} tx ${p1[tx-packets]:-?}"
 echo "OVS vhu0: rx $o0rx tx $o0tx; vhu1: rx $o1rx tx $o1tx"
 vc_check "frames went round both ways (> 10000 per port)" \
