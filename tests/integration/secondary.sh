@@ -182,8 +182,10 @@ if [ -n "$sfd" ]; then
 		vc_check "secondary's kick fd $sfd for virtqueue $vq is the primary's eventfd (id ${sid:-?}, primary fd ${pfd:-none})" \
 			test -n "$sid" -a -n "$pfd"
 	fi
-	vc_check "virtqueue $vq's kick eventfd was signalled (count ${scount:-?})" \
-		test "${scount:-0}" -gt 0
+	# fdinfo prints the count in hex.
+	[[ "${scount:-}" =~ ^[0-9a-fA-F]+$ ]] && scount=$((16#$scount)) || scount=0
+	vc_check "virtqueue $vq's kick eventfd was signalled (count $scount)" \
+		test "$scount" -gt 0
 else
 	vc_check "secondary logged its kick fd for virtqueue $vq" false
 fi
