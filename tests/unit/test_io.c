@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "devsim/virtio_resume.h"
 #include "devsim_test_util.h"
 #include "wire/virtio_pci_regs.h"
 
@@ -128,7 +129,7 @@ test_cap_walk(void **state)
 {
 	struct fixture *f = *state;
 	struct devsim_dev *dev = f->dev;
-	unsigned int seen[VIRTIO_PCI_CAP_PCI_CFG + 1] = { 0 };
+	unsigned int seen[DEVSIM_PCI_CAP_VENDOR_CFG + 1] = { 0 };
 	uint32_t pos, bar_size, lo;
 	int ttl = 48;
 
@@ -150,8 +151,9 @@ test_cap_walk(void **state)
 		assert_int_equal(cfg_rd(dev, pos + 4, 1), BAR);
 		off = cfg_rd(dev, pos + 8, 4);
 		len = cfg_rd(dev, pos + 12, 4);
-		assert_true(type >= VIRTIO_PCI_CAP_COMMON_CFG &&
-			    type <= VIRTIO_PCI_CAP_DEVICE_CFG);
+		assert_true((type >= VIRTIO_PCI_CAP_COMMON_CFG &&
+			     type <= VIRTIO_PCI_CAP_DEVICE_CFG) ||
+			    type == DEVSIM_PCI_CAP_VENDOR_CFG);
 		seen[type]++;
 		/* Every structure lies inside the BAR. */
 		assert_true(len > 0 && off < bar_size && len <= bar_size - off);
@@ -167,6 +169,11 @@ test_cap_walk(void **state)
 			assert_true(len >= sizeof(struct virtio_pci_common_cfg));
 		if (type == VIRTIO_PCI_CAP_DEVICE_CFG)
 			assert_true(len >= DEVSIM_NET_CFG_IMPL_SIZE);
+		if (type == DEVSIM_PCI_CAP_VENDOR_CFG) {
+			assert_int_equal(cfg_rd(dev, pos + 5, 1),
+					 DEVSIM_RESUME_CAP_ID);
+			assert_int_equal(len, DEVSIM_RESUME_CFG_SIZE);
+		}
 		pos = cfg_rd(dev, pos + 1, 1);
 	}
 	assert_int_equal(pos, 0);       /* terminated, not cut by the TTL */
@@ -174,6 +181,7 @@ test_cap_walk(void **state)
 	assert_int_equal(seen[VIRTIO_PCI_CAP_NOTIFY_CFG], 1);
 	assert_int_equal(seen[VIRTIO_PCI_CAP_ISR_CFG], 1);
 	assert_int_equal(seen[VIRTIO_PCI_CAP_DEVICE_CFG], 1);
+	assert_int_equal(seen[DEVSIM_PCI_CAP_VENDOR_CFG], 1);
 }
 
 static void
@@ -186,7 +194,8 @@ test_bar_sizing(void **state)
 	assert_int_equal(cfg_rd(dev, 0x20, 4), 0x0c);
 	assert_int_equal(devsim_cfg_write(dev, 0x20, 4, 0xffffffff), 0);
 	assert_int_equal(devsim_cfg_write(dev, 0x24, 4, 0xffffffff), 0);
-	assert_int_equal(cfg_rd(dev, 0x20, 4), 0xffffc00c);
+	assert_int_equal(cfg_rd(dev, 0x20, 4),
+			 (uint32_t)~(DEVSIM_VPCI_BAR_SIZE - 1) | 0x0c);
 	assert_int_equal(cfg_rd(dev, 0x24, 4), 0xffffffff);
 	/* An address assignment keeps the aligned bits. */
 	assert_int_equal(devsim_cfg_write(dev, 0x20, 4, 0xfebf1234), 0);

@@ -80,14 +80,21 @@ test_init_state(void **state)
 	const uint8_t *p = f->mem;
 	size_t i, sz = vc_ring_packed_mem_size(256);
 	size_t drv_flags = (uintptr_t)&f->r.driver->flags - (uintptr_t)f->mem;
+	size_t resume = (uintptr_t)f->r.resume - (uintptr_t)f->mem;
 
 	(void)state;
 	assert_int_equal(vc_ring_packed_free_count(&f->r), 256);
 	assert_false(vc_ring_packed_is_broken(&f->r));
 	/* the datapath polls: used-buffer notifications off */
 	assert_int_equal(f->r.driver->flags, VRING_PACKED_EVENT_FLAG_DISABLE);
+	/* resume word: position 0, wrap counter 1, inside the ring memory */
+	assert_true(resume + sizeof(uint32_t) <= sz);
+	assert_int_equal(le32toh(*f->r.resume), 0x8000);
+	/* no VIRTIO_F_IN_ORDER: the device is not told about it */
+	assert_int_equal(vc_ring_packed_resume_addr(&f->r), 0);
 	for (i = 0; i < sz; i++)
-		if (i != drv_flags && i != drv_flags + 1)
+		if (i != drv_flags && i != drv_flags + 1 &&
+		    (i < resume || i >= resume + sizeof(uint32_t)))
 			assert_int_equal(p[i], 0);
 	for (i = 0; i < 256; i++)
 		assert_null(f->slots[i].cookie);

@@ -5,7 +5,8 @@
 /*
  * vc_ring_packed with VIRTIO_F_IN_ORDER against the fake device of
  * tests/fakes/ring_fake_packed.c: one used descriptor closing a batch,
- * and the used ids an in-order device may not name.
+ * the used ids an in-order device may not name, and the read position the
+ * driver publishes for a device resuming the ring (devsim/virtio_resume.h).
  */
 
 #include <stdarg.h>
@@ -14,7 +15,18 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <endian.h>
+
+#include <devsim/virtio_resume.h>
+
 #include "ring_fake_packed.h"
+
+/* The resume word as the device reads it. */
+static uint32_t
+resume_word(const struct fixture *f)
+{
+	return le32toh(__atomic_load_n(f->r.resume, __ATOMIC_ACQUIRE));
+}
 
 static void
 test_in_order_batch(void **state)
@@ -31,6 +43,8 @@ test_in_order_batch(void **state)
 	assert_int_equal(vc_ring_packed_add_one(&f->r, 0x300, 10, false, COOKIE(2)), 0);
 	assert_int_equal(vc_ring_packed_add_one(&f->r, 0x400, 10, false, COOKIE(3)), 0);
 	vc_ring_packed_publish(&f->r);
+	assert_int_equal(vc_ring_packed_resume_addr(&f->r), (uintptr_t)f->r.resume);
+	assert_int_equal(resume_word(f), devsim_resume_word(0, true, 0, false));
 	for (k = 0; k < 4; k++)
 		assert_true(dev_pop(&f->dev, &ci[k]));
 	/* ids are head positions */
@@ -41,13 +55,17 @@ test_in_order_batch(void **state)
 	assert_int_equal(vc_ring_packed_dequeue(&f->r, out, 2), 2);
 	assert_ptr_equal(out[0].cookie, COOKIE(0));
 	assert_ptr_equal(out[1].cookie, COOKIE(1));
+	/* published: at slot 3, inside the batch that id 3 closes */
+	assert_int_equal(resume_word(f), devsim_resume_word(3, true, 3, true));
 	/* the rest of the batch without reading the ring again */
 	assert_int_equal(vc_ring_packed_dequeue(&f->r, out, 8), 1);
 	assert_ptr_equal(out[0].cookie, COOKIE(2));
 	assert_int_equal(vc_ring_packed_free_count(&f->r), 7);
+	assert_int_equal(resume_word(f), devsim_resume_word(4, true, 0, false));
 	dev_put(&f->dev, &ci[3], 0);
 	assert_int_equal(vc_ring_packed_dequeue(&f->r, out, 8), 1);
 	assert_ptr_equal(out[0].cookie, COOKIE(3));
+	assert_int_equal(resume_word(f), devsim_resume_word(5, true, 0, false));
 	assert_int_equal(vc_ring_packed_free_count(&f->r), 8);
 	assert_false(vc_ring_packed_is_broken(&f->r));
 	fixture_free(f);

@@ -105,7 +105,7 @@ vc_cvq_program(struct vc_cvq *c, struct vc_dev *d, uint64_t features)
 	if (ret < 0)
 		return ret;
 	vc_ring_addrs(&c->ring, &desc, &avail, &used);
-	ret = vc_dev_queue_setup(d, qidx, size, desc, avail, used);
+	ret = vc_dev_queue_setup(d, qidx, size, desc, avail, used, 0);
 	if (ret < 0)
 		return ret;
 	c->notify.tp = d->tp;

@@ -9,6 +9,8 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 
+#include <devsim/virtio_resume.h>
+
 #include "vc_dev.h"
 #include "vc_logs.h"
 #include "vc_virtio.h"
@@ -48,7 +50,7 @@ static int
 record_cap(struct vc_dev *d, uint8_t pos, uint8_t type, uint8_t cap_len)
 {
 	struct vc_dev_region *r;
-	uint32_t bar, off, len, mult = 0, min_len;
+	uint32_t bar, off, len, mult = 0, min_len, id;
 
 	switch (type) {
 	case VIRTIO_PCI_CAP_COMMON_CFG:
@@ -67,8 +69,17 @@ record_cap(struct vc_dev *d, uint8_t pos, uint8_t type, uint8_t cap_len)
 		r = &d->device;
 		min_len = VC_NETCFG(mtu) + 2;
 		break;
+	case DEVSIM_PCI_CAP_VENDOR_CFG:
+		/* Ours if its id says so; other vendors' are not. */
+		if (cap_len < sizeof(struct virtio_pci_cap) ||
+		    cfg_read(d, pos + offsetof(struct virtio_pci_cap, id), 1,
+			     &id) || id != DEVSIM_RESUME_CAP_ID)
+			return 0;
+		r = &d->resume;
+		min_len = DEVSIM_RESUME_CFG_SIZE;
+		break;
 	default:
-		return 0; /* PCI cfg access and vendor-specific: unused */
+		return 0; /* PCI cfg access: unused */
 	}
 	if (r->len != 0)
 		return 0;
@@ -251,7 +262,8 @@ vc_dev_queue_size_max(struct vc_dev *d, uint16_t q)
 
 int
 vc_dev_queue_setup(struct vc_dev *d, uint16_t q, uint16_t size,
-		   uint64_t desc, uint64_t avail, uint64_t used)
+		   uint64_t desc, uint64_t avail, uint64_t used,
+		   uint64_t resume)
 {
 	uint32_t v = 0;
 
@@ -268,6 +280,16 @@ vc_dev_queue_setup(struct vc_dev *d, uint16_t q, uint16_t size,
 	common_write64(d, VC_COMMON(queue_desc_lo), desc);
 	common_write64(d, VC_COMMON(queue_avail_lo), avail);
 	common_write64(d, VC_COMMON(queue_used_lo), used);
+	/* Reset clears it: only a ring that publishes one writes it. */
+	if (d->resume.len != 0 && resume != 0) {
+		uint64_t r = d->resume.off;
+
+		vc_tp_bar_write(d->tp, d->resume.bar,
+				r + DEVSIM_RESUME_Q_ADDR_LO, 4, (uint32_t)resume);
+		vc_tp_bar_write(d->tp, d->resume.bar,
+				r + DEVSIM_RESUME_Q_ADDR_HI, 4,
+				(uint32_t)(resume >> 32));
+	}
 	/* The datapath polls: no MSI-X vector for now. */
 	common_write(d, VC_COMMON(queue_msix_vector), 2, VIRTIO_MSI_NO_VECTOR);
 	common_write(d, VC_COMMON(queue_enable), 2, 1);

@@ -40,6 +40,7 @@ struct vc_dev {
 	struct vc_dev_region notify;
 	struct vc_dev_region isr;
 	struct vc_dev_region device;  /**< device-specific config */
+	struct vc_dev_region resume;  /**< devsim's resume registers, or len 0 */
 	uint32_t notify_mult;         /**< notify_off_multiplier */
 	uint64_t device_features;     /**< offered, read at init */
 	uint64_t features;            /**< negotiated at the last start */
@@ -75,10 +76,13 @@ uint16_t vc_dev_queue_size_max(struct vc_dev *d, uint16_t q);
 
 /**
  * Program queue @q with @size entries at the given CVAs and enable it.
+ * @resume: CVA of the queue's resume word (devsim/virtio_resume.h), or 0;
+ *	given to a device with the resume capability, ignored otherwise.
  * @return 0, -EINVAL when the device refuses the size or the queue.
  */
 int vc_dev_queue_setup(struct vc_dev *d, uint16_t q, uint16_t size,
-		       uint64_t desc, uint64_t avail, uint64_t used);
+		       uint64_t desc, uint64_t avail, uint64_t used,
+		       uint64_t resume);
 
 /** Set DRIVER_OK; -EIO when the device answers NEEDS_RESET (logged). */
 int vc_dev_driver_ok(struct vc_dev *d);

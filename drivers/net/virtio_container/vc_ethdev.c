@@ -243,7 +243,8 @@ vc_queue_program(struct vc_process *p, struct vc_queue *q, uint64_t features)
 		return ret;
 	vc_queue_addrs(q, &desc, &avail, &used);
 	ret = vc_dev_queue_setup(&p->dev, q->notify.qidx, q->size,
-				 desc, avail, used);
+				 desc, avail, used,
+				 q->packed ? vc_ring_packed_resume_addr(&q->pring) : 0);
 	if (ret < 0)
 		return ret;
 	q->notify.bar = p->dev.notify.bar;

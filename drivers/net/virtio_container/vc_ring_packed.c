@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include <devsim/virtio_resume.h>
+
 #include "vc_ring_packed.h"
 
 _Static_assert(sizeof(struct vring_packed_desc) == 16, "packed descriptor");
@@ -34,8 +36,29 @@ vc_ring_packed_mem_size(uint16_t size)
 	if (!vc_ring_size_valid(size))
 		return 0;
 	return vc_ring_align_up(vc_ring_packed_device_offset(size) +
-				       sizeof(struct vring_packed_desc_event),
+				       VC_RING_PACKED_RESUME_OFF + sizeof(uint32_t),
 				       VC_RING_CACHE_LINE);
+}
+
+_Static_assert(VC_RING_PACKED_RESUME_OFF >= sizeof(struct vring_packed_desc_event) &&
+	       VC_RING_PACKED_RESUME_OFF + sizeof(uint32_t) <= VC_RING_CACHE_LINE &&
+	       VC_RING_PACKED_RESUME_OFF % sizeof(uint32_t) == 0,
+	       "the resume word sits after the device event area, in its line");
+
+/*
+ * Tell the device where the driver reads the next used descriptor
+ * (devsim/virtio_resume.h), once the buffers before it are taken back:
+ * release, so that a device seeing a slot made available again also sees
+ * the word that freed it.
+ */
+static void
+vc_ring_packed_resume_publish(struct vc_ring_packed *r)
+{
+	uint32_t w = devsim_resume_word(r->used_pos,
+					(r->used_flags & VC_PDESC_F_USED) != 0,
+					r->io_last, r->io_active);
+
+	__atomic_store_n(r->resume, htole32(w), __ATOMIC_RELEASE);
 }
 
 /* Everything init and reinit share; mem/size are set. */
@@ -70,6 +93,7 @@ vc_ring_packed_reset_state(struct vc_ring_packed *r)
 	/* The datapath polls: no used-buffer notifications. */
 	r->driver->off_wrap = 0;
 	r->driver->flags = htole16(VRING_PACKED_EVENT_FLAG_DISABLE);
+	vc_ring_packed_resume_publish(r);
 }
 
 int
@@ -89,6 +113,8 @@ vc_ring_packed_init(struct vc_ring_packed *r, void *mem, uint16_t size,
 		(base + sizeof(struct vring_packed_desc) * size);
 	r->device = (struct vring_packed_desc_event *)(void *)
 		(base + vc_ring_packed_device_offset(size));
+	r->resume = (uint32_t *)(void *)(base + vc_ring_packed_device_offset(size) +
+					 VC_RING_PACKED_RESUME_OFF);
 	r->slots = slots;
 	r->size = size;
 	r->event_idx = event_idx;
@@ -106,6 +132,12 @@ vc_ring_packed_addrs(const struct vc_ring_packed *r, uint64_t *desc, uint64_t *d
 	*desc = (uintptr_t)r->desc;
 	*driver = (uintptr_t)r->driver;
 	*device = (uintptr_t)r->device;
+}
+
+uint64_t
+vc_ring_packed_resume_addr(const struct vc_ring_packed *r)
+{
+	return r->in_order ? (uintptr_t)r->resume : 0;
 }
 
 int
@@ -260,6 +292,8 @@ vc_ring_packed_dequeue_in_order(struct vc_ring_packed *r, struct vc_ring_used *o
 		if (last)
 			r->io_active = false;
 	}
+	if (got != 0)
+		vc_ring_packed_resume_publish(r);
 	return got;
 }
 

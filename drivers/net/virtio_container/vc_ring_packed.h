@@ -71,6 +71,8 @@
 #define VC_PDESC_F_AVAIL ((uint16_t)(1u << VRING_PACKED_DESC_F_AVAIL))
 #define VC_PDESC_F_USED ((uint16_t)(1u << VRING_PACKED_DESC_F_USED))
 #define VC_PDESC_F_AU (VC_PDESC_F_AVAIL | VC_PDESC_F_USED)
+/* The resume word's offset in the device event suppression area's line. */
+#define VC_RING_PACKED_RESUME_OFF 32
 
 /**
  * struct vc_ring_packed - a packed virtqueue, driver side.
@@ -83,6 +85,7 @@ struct vc_ring_packed {
 	struct vring_packed_desc *desc;		/* shared with the device */
 	struct vring_packed_desc_event *driver;	/* driver event suppression */
 	struct vring_packed_desc_event *device;	/* device event suppression: untrusted */
+	uint32_t *resume;	/* in_order: where the driver reads, for the device */
 	struct vc_ring_slot *slots;	/* by buffer id: cookie, posted len, ndescs;
 					 * ->last links the free id list */
 	uint16_t size;
@@ -114,8 +117,13 @@ struct vc_ring_packed {
  *	queue setup serves both layouts).
  *
  * Layout: descriptor ring, driver event suppression area, padding to a
- * VC_RING_CACHE_LINE boundary, device event suppression area, padding. The
- * device-written area never shares a line with the driver-written one.
+ * VC_RING_CACHE_LINE boundary, device event suppression area, the resume
+ * word (VC_RING_PACKED_RESUME_OFF into that line), padding. The driver
+ * writes the resume word at most once per dequeue, into the line it reads
+ * at every kick decision anyway; the device writes that line only to
+ * change its notification flags, and never reads it: it costs the
+ * device's core nothing. No line the device reads per packet holds
+ * anything the driver writes per packet.
  * For every valid size this is at most vc_ring_mem_size(@size), so memory
  * reserved for a split ring also holds the packed ring of the same size.
  *
@@ -155,6 +163,14 @@ int vc_ring_packed_init(struct vc_ring_packed *r, void *mem, uint16_t size,
  */
 void vc_ring_packed_addrs(const struct vc_ring_packed *r, uint64_t *desc,
 			  uint64_t *driver, uint64_t *device);
+
+/**
+ * vc_ring_packed_resume_addr() - CVA of the resume word an in-order ring
+ * publishes (devsim/virtio_resume.h: where the driver reads the next used
+ * descriptor, so that a device can resume the ring on a new backend), or
+ * 0 without VIRTIO_F_IN_ORDER (the flags alone tell the device).
+ */
+uint64_t vc_ring_packed_resume_addr(const struct vc_ring_packed *r);
 
 /**
  * vc_ring_packed_add_chain() - make a chained buffer available (not yet

@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "devsim/virtio_resume.h"
 #include "virtio_pci.h"
 #include "virtio_pci_priv.h"
 
@@ -631,8 +632,9 @@ devsim_vpci_fini(struct devsim_vpci *vp)
 	vp->vqs = NULL;
 }
 
+/* @id tells apart capabilities of one type (virtio 1.2 4.1.4). */
 static int
-vpci_cap_add(struct devsim_pci_cfg *pc, uint8_t type, uint32_t off,
+vpci_cap_add(struct devsim_pci_cfg *pc, uint8_t type, uint8_t id, uint32_t off,
 	     uint32_t len)
 {
 	struct virtio_pci_cap cap = {
@@ -640,6 +642,7 @@ vpci_cap_add(struct devsim_pci_cfg *pc, uint8_t type, uint32_t off,
 		.cap_len = sizeof(cap),
 		.cfg_type = type,
 		.bar = DEVSIM_VPCI_BAR,
+		.id = id,
 		.offset = off,   /* little endian: the host is x86/arm LE */
 		.length = len,
 	};
@@ -672,6 +675,8 @@ devsim_vpci_layout(struct devsim_vpci *vp, struct devsim_pci_cfg *pc,
 		  false, device_read, readonly_write, vp },
 		{ "notify", DEVSIM_VPCI_NOTIFY_OFF, DEVSIM_VPCI_REGION_SIZE,
 		  true, notify_read, notify_write, vp },
+		{ "resume", DEVSIM_VPCI_RESUME_OFF, DEVSIM_VPCI_REGION_SIZE,
+		  false, devsim_vpci_resume_read, devsim_vpci_resume_write, vp },
 	};
 	uint8_t pos;
 	unsigned int i;
@@ -682,16 +687,21 @@ devsim_vpci_layout(struct devsim_vpci *vp, struct devsim_pci_cfg *pc,
 	if (rc == 0)
 		rc = devsim_io_bar_set(io, DEVSIM_VPCI_BAR, DEVSIM_VPCI_BAR_SIZE);
 	if (rc == 0)
-		rc = vpci_cap_add(pc, VIRTIO_PCI_CAP_COMMON_CFG,
+		rc = vpci_cap_add(pc, VIRTIO_PCI_CAP_COMMON_CFG, 0,
 				  DEVSIM_VPCI_COMMON_OFF, DEVSIM_VPCI_REGION_SIZE);
 	if (rc == 0)
-		rc = vpci_cap_add(pc, VIRTIO_PCI_CAP_ISR_CFG,
+		rc = vpci_cap_add(pc, VIRTIO_PCI_CAP_ISR_CFG, 0,
 				  DEVSIM_VPCI_ISR_OFF, DEVSIM_VPCI_REGION_SIZE);
 	if (rc == 0)
-		rc = vpci_cap_add(pc, VIRTIO_PCI_CAP_DEVICE_CFG,
+		rc = vpci_cap_add(pc, VIRTIO_PCI_CAP_DEVICE_CFG, 0,
 				  DEVSIM_VPCI_DEVICE_OFF, DEVSIM_VPCI_REGION_SIZE);
 	if (rc == 0)
 		rc = devsim_pci_cfg_cap_add(pc, &ncap, sizeof(ncap), &pos);
+	/* devsim/virtio_resume.h: a vendor capability, told apart by its id. */
+	if (rc == 0)
+		rc = vpci_cap_add(pc, DEVSIM_PCI_CAP_VENDOR_CFG,
+				  DEVSIM_RESUME_CAP_ID, DEVSIM_VPCI_RESUME_OFF,
+				  DEVSIM_RESUME_CFG_SIZE);
 	for (i = 0; rc == 0 && i < sizeof(regions) / sizeof(regions[0]); i++)
 		rc = devsim_io_region_add(io, DEVSIM_VPCI_BAR, &regions[i]);
 	return rc;

@@ -48,6 +48,7 @@ struct devsim_vq {
 	uint64_t desc;             /**< queue_desc */
 	uint64_t driver;           /**< queue_driver (avail) */
 	uint64_t device;           /**< queue_device (used) */
+	uint64_t resume;           /**< queue_resume (virtio_resume.h) */
 	bool started;              /**< vring_start succeeded */
 	bool be_disabled;          /**< started, then vring_enable(0) */
 	int kick_fd;               /**< owned; -1 when not started */
@@ -117,7 +118,8 @@ int devsim_vpci_init(struct devsim_vpci *vp,
 
 /**
  * Expose the transport: a 64-bit BAR (DEVSIM_VPCI_BAR) in @pc with the
- * four virtio vendor capabilities, and the register regions in @io.
+ * four virtio vendor capabilities and devsim's resume capability
+ * (devsim/virtio_resume.h), and the register regions in @io.
  * @return 0 or a negative errno from pci_cfg / io (a layout bug).
  */
 int devsim_vpci_layout(struct devsim_vpci *vp, struct devsim_pci_cfg *pc,

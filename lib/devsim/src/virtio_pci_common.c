@@ -5,7 +5,8 @@
 /*
  * The common configuration structure of the virtio-pci modern transport
  * (virtio 1.x 4.1.4.3): which field an access hits, natural-width checks,
- * the feature select windows, queue_select and the per-queue registers.
+ * the feature select windows, queue_select and the per-queue registers;
+ * and devsim's per-queue resume register (devsim/virtio_resume.h).
  * State changes it causes (status writes, queue enables) go back to
  * virtio_pci.c through virtio_pci_priv.h.
  */
@@ -13,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devsim/virtio_resume.h"
 #include "virtio_pci.h"
 #include "virtio_pci_priv.h"
 
@@ -322,4 +324,59 @@ devsim_vpci_common_write(void *opaque, uint64_t off, unsigned int width, uint32_
 		/* device_feature, num_queues, config_generation: read only */
 		return DEVSIM_IO_IGNORED;
 	}
+}
+
+
+/* ---- resume registers (devsim/virtio_resume.h) ------------------------- */
+
+/*
+ * The queue under queue_select, or NULL (out of range) for the resume
+ * register at @off: 4-byte accesses at 0 or 4 only.
+ */
+static struct devsim_vq *
+resume_vq(struct devsim_vpci *vp, uint64_t off, unsigned int width, int *rc)
+{
+	if (width != 4 || (off != DEVSIM_RESUME_Q_ADDR_LO &&
+			   off != DEVSIM_RESUME_Q_ADDR_HI)) {
+		*rc = off < DEVSIM_RESUME_CFG_SIZE ? -EINVAL : DEVSIM_IO_UNKNOWN;
+		return NULL;
+	}
+	if (vp->queue_select >= vp->num_queues) {
+		*rc = DEVSIM_IO_UNKNOWN;
+		return NULL;
+	}
+	return &vp->vqs[vp->queue_select];
+}
+
+int
+devsim_vpci_resume_read(void *opaque, uint64_t off, unsigned int width,
+			uint32_t *val)
+{
+	const struct devsim_vq *vq;
+	int rc = 0;
+
+	vq = resume_vq(opaque, off, width, &rc);
+	if (vq == NULL)
+		return rc;
+	*val = off == DEVSIM_RESUME_Q_ADDR_LO ? lo32(vq->resume) :
+						hi32(vq->resume);
+	return 0;
+}
+
+int
+devsim_vpci_resume_write(void *opaque, uint64_t off, unsigned int width,
+			 uint32_t val)
+{
+	struct devsim_vq *vq;
+	int rc = 0;
+
+	vq = resume_vq(opaque, off, width, &rc);
+	if (vq == NULL)
+		return rc == DEVSIM_IO_UNKNOWN ? DEVSIM_IO_IGNORED : rc;
+	/* Like the ring addresses: frozen once the queue is enabled. */
+	if (vq->enable)
+		return DEVSIM_IO_IGNORED;
+	vq->resume = off == DEVSIM_RESUME_Q_ADDR_LO ?
+		     set_lo32(vq->resume, val) : set_hi32(vq->resume, val);
+	return 0;
 }

@@ -7,7 +7,8 @@
 /*
  * Between the two halves of the virtio-pci transport: virtio_pci.c (status
  * machine, queues, notify, life cycle) and virtio_pci_common.c (common
- * configuration register decoding).  Both run under the device lock.
+ * configuration and resume register decoding).  Both run under the device
+ * lock.
  */
 
 #include <stdint.h>
@@ -28,6 +29,12 @@ int devsim_vpci_vq_start(struct devsim_vpci *vp, unsigned int q);
 int devsim_vpci_common_read(void *opaque, uint64_t off, unsigned int width,
 			    uint32_t *val);
 int devsim_vpci_common_write(void *opaque, uint64_t off, unsigned int width,
+			     uint32_t val);
+
+/** io.h region handlers of the resume registers (devsim/virtio_resume.h). */
+int devsim_vpci_resume_read(void *opaque, uint64_t off, unsigned int width,
+			    uint32_t *val);
+int devsim_vpci_resume_write(void *opaque, uint64_t off, unsigned int width,
 			     uint32_t val);
 
 #endif /* DEVSIM_VIRTIO_PCI_PRIV_H */

@@ -18,9 +18,12 @@
  * last_used_idx and used->idx disagree.  Packed rings keep no index in
  * shared memory: the position and wrap counter come from the descriptor
  * flags (vring_packed_scan.c), which tell them only while every buffer
- * takes one slot and the device writes one used descriptor per buffer, so
- * in-order rings, rings without indirect descriptors (multi-segment TX
- * then chains) and rings holding a chain ask for a reset instead.
+ * takes one slot and the device writes one used descriptor per buffer;
+ * with VIRTIO_F_IN_ORDER (a used descriptor per batch) from the driver's
+ * published read position onwards (vring_packed_inorder.c).  Rings
+ * without indirect descriptors (multi-segment TX then chains), rings
+ * holding a chain and in-order rings whose driver publishes no position
+ * ask for a reset instead.
  */
 
 #include <endian.h>
@@ -32,6 +35,7 @@
 
 #include "virtio_net.h"
 #include "virtio_pci.h"
+#include "devsim/virtio_resume.h"
 #include "vring_packed_scan.h"
 
 #define F_RING_PACKED  (1ULL << VIRTIO_F_RING_PACKED)
@@ -96,10 +100,55 @@ split_base(struct devsim_vpci *vp, unsigned int q, uint16_t *base)
 	return 0;
 }
 
+/* Bound on scans of an in-order ring its driver keeps reading. */
+#define IN_ORDER_SCAN_TRIES 64
+
+/*
+ * In-order packed vring @q: from the driver's resume word on.  The driver
+ * may be reading used descriptors meanwhile: the scan stands only if the
+ * word did not change while it ran (virtio_resume.h, release store).
+ * Return: as the scan; -EAGAIN, -EFAULT and -ENOLINK logged here.
+ */
+static int
+packed_in_order_scan(struct devsim_vpci *vp, unsigned int q,
+		     const struct vring_packed_desc *desc,
+		     struct devsim_packed_resume *r)
+{
+	const struct devsim_vq *vq = &vp->vqs[q];
+	const uint32_t *word;
+	unsigned int tries;
+	uint32_t w;
+	int rc;
+
+	if (vq->resume == 0) {
+		DEVSIM_LOG(vp->log, ERR, "queue %u: in-order ring and the driver "
+			   "publishes no read position (resume capability)", q);
+		return -ENOLINK;
+	}
+	if ((vq->resume & 3) || !devsim_memtable_contains(vp->mem, vq->resume,
+							  sizeof(*word))) {
+		DEVSIM_LOG(vp->log, ERR, "queue %u: the resume word at 0x%llx is "
+			   "not aligned shared memory", q,
+			   (unsigned long long)vq->resume);
+		return -EFAULT;
+	}
+	word = (const uint32_t *)(uintptr_t)vq->resume;
+	for (tries = 0; tries < IN_ORDER_SCAN_TRIES; tries++) {
+		w = le32toh(__atomic_load_n(word, __ATOMIC_ACQUIRE));
+		rc = devsim_vring_packed_scan_in_order(desc, vq->size, w, r);
+		if (le32toh(__atomic_load_n(word, __ATOMIC_ACQUIRE)) == w)
+			return rc;
+	}
+	DEVSIM_LOG(vp->log, ERR, "queue %u: the driver's read position kept "
+		   "moving over %u scans", q, IN_ORDER_SCAN_TRIES);
+	return -EAGAIN;
+}
+
 /*
  * Position and wrap counter (bit 15) the device was at on packed vring
- * @q, from the descriptor flags; a used descriptor the dead backend left
- * unwritten is dealt with first (devsim_vring_packed_repair()).
+ * @q, from the descriptor flags (from the driver's read position on, on
+ * an in-order ring); a used descriptor the dead backend left unwritten is
+ * dealt with first (devsim_vring_packed_repair()).
  */
 static int
 packed_base(struct devsim_vpci *vp, unsigned int q, uint16_t *base)
@@ -113,9 +162,15 @@ packed_base(struct devsim_vpci *vp, unsigned int q, uint16_t *base)
 				      DEVSIM_PACKED_DESC_SIZE(vq->size)))
 		return -EFAULT;
 	desc = (struct vring_packed_desc *)(uintptr_t)vq->desc;
-	rc = devsim_vring_packed_scan(&desc[0].flags,
-				      sizeof(*desc) / sizeof(desc[0].flags),
-				      vq->size, &r);
+	if (vp->driver_features & F_IN_ORDER) {
+		rc = packed_in_order_scan(vp, q, desc, &r);
+		if (rc == -EAGAIN || rc == -EFAULT || rc == -ENOLINK)
+			return rc;	/* said why */
+	} else {
+		rc = devsim_vring_packed_scan(&desc[0].flags,
+				sizeof(*desc) / sizeof(desc[0].flags),
+				vq->size, &r);
+	}
 	if (rc < 0) {
 		DEVSIM_LOG(vp->log, ERR, "queue %u: %s", q, rc == -ENOTSUP ?
 			   "a descriptor chain (VRING_DESC_F_NEXT) is in the "
@@ -208,11 +263,10 @@ devsim_vpci_restore(struct devsim_vpci *vp,
 		return 0;
 	/* Packed rings resume from their flags: one slot per buffer only. */
 	if ((vp->driver_features & F_RING_PACKED) &&
-	    (vp->driver_features & (F_IN_ORDER | F_INDIRECT)) != F_INDIRECT) {
-		restore_fail(vp, "packed rings resume only without "
-			     "VIRTIO_F_IN_ORDER (a batch's used descriptor hides "
-			     "how far the device got) and with indirect "
-			     "descriptors: restart the port");
+	    !(vp->driver_features & F_INDIRECT)) {
+		restore_fail(vp, "packed rings resume only with indirect "
+			     "descriptors (one slot per buffer): restart the "
+			     "port");
 		return -ENOTSUP;
 	}
 	rc = be_call(vp, vp->ops->set_mem_table(vp->be, vp->mem->r,

@@ -201,7 +201,7 @@ devsim_vring_packed_repair(struct vring_packed_desc *desc, unsigned int n,
 		return DEVSIM_PACKED_BASE(r->pos, r->wrap);
 	f = le16toh(__atomic_load_n(&desc[h].flags, __ATOMIC_ACQUIRE));
 	if (!(f & VRING_DESC_F_WRITE)) {
-		/* The id is the buffer's own (one slot per buffer). */
+		/* The id stays: the buffer's own, or the in-order batch's last. */
 		__atomic_store_n(&desc[h].len, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&desc[h].flags,
 				 htole16(r->hole_wrap ? F_AVAIL | F_USED : 0),

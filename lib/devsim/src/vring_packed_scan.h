@@ -56,6 +56,42 @@ int devsim_vring_packed_scan(const uint16_t *flags, size_t stride,
 			     unsigned int n, struct devsim_packed_resume *out);
 
 /**
+ * devsim_vring_packed_scan_in_order() - the position and wrap counter a
+ * device resumes from on a packed ring with VIRTIO_F_IN_ORDER, where a
+ * used descriptor may stand for a batch of buffers (vring_packed_inorder.c).
+ * @desc: the descriptor ring; flags read with acquire loads, ids plain
+ *	(the driver may be reading used descriptors and adding buffers
+ *	concurrently: the caller re-reads @word after the scan and scans
+ *	again if it changed).
+ * @n: ring size, 1..32768.
+ * @word: the driver's resume word (devsim/virtio_resume.h): where it reads
+ *	the next used descriptor, and the batch it is in the middle of.
+ * @out: filled on success, for devsim_vring_packed_repair().
+ *
+ * From the driver's position it walks the used descriptors the driver has
+ * not read yet, each standing for the buffers up to the slot holding the
+ * id it names, to the first slot the device has not used.  A batch whose
+ * used descriptor the dead device wrote half (the id but not the flags:
+ * that id then sits in a later available slot too) is reported as a hole
+ * at that slot, ending after the id's slot; a receive-side one is refused
+ * (the buffer's own id is lost).  The hole left by a device that writes
+ * one used descriptor per buffer with the first one's flags last (DPDK's
+ * receive path) is reported as devsim_vring_packed_scan() does.
+ *
+ * Return: 0; -EINVAL for a bad @n, position or NULL pointer; -ENOTSUP if
+ * a slot it reads has VRING_DESC_F_NEXT (one slot per buffer only);
+ * -EPROTO if the ring does not fit the word (the batch the driver is
+ * inside closed by an id no available slot holds, a used descriptor after
+ * the device's position that no hole explains, more than @n slots).  A
+ * used descriptor naming an id no later available slot holds is taken as
+ * a batch of one: ids are the driver's to choose, the walk assumes no
+ * rule for them.
+ */
+int devsim_vring_packed_scan_in_order(const struct vring_packed_desc *desc,
+				      unsigned int n, uint32_t word,
+				      struct devsim_packed_resume *out);
+
+/**
  * devsim_vring_packed_repair() - finish what a dead device left half
  * written, so that the ring matches the vring base returned.
  * @desc: the descriptor ring, @n slots; only slots the device owns (at and

@@ -16,6 +16,7 @@
  *     0x1000  ISR          (1 byte)
  *     0x2000  device cfg   (struct virtio_net_config)
  *     0x3000  notify       (queue_notify_off * 4)
+ *     0x4000  resume       (devsim/virtio_resume.h)
  */
 
 #include <stddef.h>
@@ -134,13 +135,14 @@ _Static_assert(offsetof(struct virtio_net_config, mtu) == 10, "net.mtu");
 /* ---- devsim's BAR layout --------------------------------------------- */
 
 #define DEVSIM_VPCI_BAR            4u
-#define DEVSIM_VPCI_BAR_SIZE       0x4000u
+#define DEVSIM_VPCI_BAR_SIZE       0x8000u
 #define DEVSIM_VPCI_REGION_SIZE    0x1000u
 #define DEVSIM_VPCI_COMMON_OFF     0x0000u
 #define DEVSIM_VPCI_ISR_OFF        0x1000u
 #define DEVSIM_VPCI_DEVICE_OFF     0x2000u
 #define DEVSIM_VPCI_NOTIFY_OFF     0x3000u
 #define DEVSIM_VPCI_NOTIFY_MULT    4u
+#define DEVSIM_VPCI_RESUME_OFF     0x4000u
 
 _Static_assert(DEVSIM_VQ_MAX * DEVSIM_VPCI_NOTIFY_MULT <= DEVSIM_VPCI_REGION_SIZE,
 	       "notify region holds every queue's address");
