@@ -29,13 +29,19 @@
 # Client mode (default): the frontend connects, the vhost side listens.
 # --server: the frontend listens (server=1), vhost connects (client=1).
 #
-# --expect-reset: rings the device cannot resume (packed in-order): after
-# each reconnect the device reports DEVICE_NEEDS_RESET with the reason and
-# the link stays down; "port stop" + "port start" then bring the link up
-# and traffic back on the same backend, with no leak.
+# --expect-reset: a device that cannot be restored onto the new backend:
+# the first backend offers TSO (net_vhost tso=1) and the frontend turns
+# it on (TX TSO offload), the ones after it do not offer it.  After each
+# reconnect the device reports DEVICE_NEEDS_RESET with the reason and the
+# link stays down; "port stop" + "port start" then bring the link up and
+# traffic back on the same backend (negotiated afresh, without TSO), with
+# no leak.
 #
 # usage: reconnect.sh DRIVER_SO [SEQCHECK_APP] [--mem huge|nohuge|auto]
 #        [--cycles N] [--server] [--devargs K=V[,K=V]] [--expect-reset]
+# Environment: VC_RECONNECT_CYCLES_MAX caps --cycles (devtools/sanitize.sh:
+# the sanitized build takes the same paths in 3 cycles; the endurance runs
+# are the plain build's).
 set -euo pipefail
 . "$(dirname "$0")/../../devtools/lib.sh"
 
@@ -56,6 +62,8 @@ while [ $# -gt 0 ]; do
 	shift 2
 done
 [ "$(vc_vdev_kind)" = ours ] || { echo "reconnect: SKIP: ours only"; exit 77; }
+max=${VC_RECONNECT_CYCLES_MAX:-$cycles}
+[ "$cycles" -le "$max" ] || cycles=$max
 
 vc_test_begin "reconnect-$([ $server = 1 ] && echo server || echo client)" "$mem"
 sock=$VC_SOCKDIR/vhost.sock
@@ -65,6 +73,7 @@ sock=$VC_SOCKDIR/vhost.sock
 start_vhost() {
 	local m v="net_vhost0,iface=$sock,queues=1"
 	[ $server = 1 ] && v+=",client=1"
+	[ $reset = 1 ] && [ "$1" = vhost0 ] && v+=",tso=1"
 	mapfile -t m < <(vc_eal_mem_args vhost)
 	vc_start -i "$1" 0 2 "$VC_TESTPMD" "${m[@]}" --no-pci --vdev "$v" -- \
 		-i --nb-cores=1 --forward-mode=io "$VC_TESTPMD_MBUFS"
@@ -195,8 +204,10 @@ mapfile -t fm < <(vc_eal_mem_args frontend)
 fx=${devargs}
 [ $server = 1 ] && fx+="${fx:+,}server=1"
 mapfile -t fe < <(vc_frontend_eal_args "$drv" "$sock" "$fx")
+tso=()
+[ $reset = 1 ] && tso=(--tx-offloads=0x2c)	# TCP_TSO + TCP/UDP checksum
 vc_start -i front 1 2 "$VC_TESTPMD" "${fm[@]}" --no-pci "${fe[@]}" -- \
-	-i --nb-cores=1 --forward-mode=io "$VC_TESTPMD_MBUFS"
+	-i --nb-cores=1 --forward-mode=io "$VC_TESTPMD_MBUFS" "${tso[@]}"
 vc_wait_log front '^testpmd> ' 30 || { vc_dump_log front; vc_die "frontend did not start"; }
 if [ $server = 1 ]; then
 	vc_wait_socket "$sock" 10 front || vc_die "frontend did not listen"
@@ -227,17 +238,18 @@ for ((c = 1; c <= cycles; c++)); do
 	vc_check "cycle $c: link reported down" link_is down
 	vc_check "cycle $c: frontend still running" vc_alive front
 	read -r rx0 tx0 < <(front_counts)
-	sleep 0.3	# traffic keeps trying while nobody serves the port
+	sleep 0.1	# traffic keeps trying while nobody serves the port
 	start_vhost "vhost$c" || { vc_dump_log "vhost$c"; vc_check "cycle $c: backend restarted" false; break; }
-	# "Back" is when the backend serves its socket: DPDK's vhost picks
+	# "Back" is when the backend has the connection: DPDK's vhost picks
 	# up a new listening socket or connection in its own poll loop, up
-	# to 1 s after creating it.
-	vc_wait_log "vhost$c" 'new vhost user connection' 5 || true
+	# to 1 s after creating it.  "new device" in both modes ("new vhost
+	# user connection" is only the listening side's).
+	vc_wait_log "vhost$c" 'new device, handle is' 5 || true
 	t_up=$(vc_now_ms)
 	up=yes
 	if [ $reset = 1 ]; then
 		vc_check "cycle $c: the device asks for a reset, reason logged" \
-			vc_wait_log front 'device needs reset: the new backend' 10
+			vc_wait_log front 'device needs reset: the new backend: lacks negotiated features' 10
 		vc_check "cycle $c: link stays down until the port restarts" link_is down
 		# quiesce_in_use restarts the port: link up, traffic back.
 		u=none
