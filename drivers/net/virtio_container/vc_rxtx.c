@@ -335,16 +335,11 @@ tx_one_chain(struct vc_queue *q, struct rte_mbuf *m, bool io)
 	struct vc_ring_seg segs[VC_TX_SEGS_MAX];
 	uint16_t id;
 	bool indirect;
-	int n = vc_tx_segs(q, m, segs);
+	int n = vc_tx_chain_prep(q, m, segs, vc_ring_free_count(&q->ring),
+				 &indirect);
 
 	if (n < 0)
 		return n;
-	/* With indirect descriptors the whole chain takes one descriptor;
-	 * longer chains than a table holds go direct (tx_indir_max is 0
-	 * when the feature was not negotiated). */
-	indirect = n <= q->tx_indir_max;
-	if (vc_ring_free_count(&q->ring) < (indirect ? 1 : n))
-		return -ENOSPC;
 	/* The add fits, so this is a descriptor of this chain: header slot
 	 * and table keyed by it are no other outstanding packet's. */
 	id = vc_ring_next_desc(&q->ring);

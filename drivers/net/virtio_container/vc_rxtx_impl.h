@@ -220,6 +220,28 @@ vc_tx_segs(struct vc_queue *q, struct rte_mbuf *m, struct vc_ring_seg *segs)
 }
 
 /*
+ * A packet that needs several descriptors, for every ring layout: its
+ * segments (vc_tx_segs()), and whether they go in an indirect table
+ * (*@indirect) or straight in the ring, checked against the @free
+ * descriptors there.
+ * @return the number of segments, -EMSGSIZE, or -ENOSPC.
+ */
+static __rte_always_inline int
+vc_tx_chain_prep(struct vc_queue *q, struct rte_mbuf *m,
+		 struct vc_ring_seg *segs, uint16_t free, bool *indirect)
+{
+	int n = vc_tx_segs(q, m, segs);
+
+	if (n < 0)
+		return n;
+	/* With indirect descriptors the whole chain takes one descriptor;
+	 * longer chains than a table holds go direct (tx_indir_max is 0
+	 * when the feature was not negotiated). */
+	*indirect = n <= q->tx_indir_max;
+	return free < (*indirect ? 1 : n) ? -ENOSPC : n;
+}
+
+/*
  * Give a chain from vc_tx_segs() without headroom for its header the
  * per-slot header of @id: the slot of a descriptor (split) or buffer id
  * (packed) the add is known to take, so no outstanding packet uses it.
