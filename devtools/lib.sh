@@ -12,7 +12,8 @@
 #   vc_frontend_eal_args ...  EAL arguments that create the frontend under test
 #   vc_start NAME CPU NLC ... start a DPDK process in the background, pinned
 #   vc_stop NAME              stop it by PID (SIGINT, bounded wait, SIGKILL)
-#   vc_tp_cmd / vc_tp_port_stats   drive an interactive testpmd through a fifo
+#   vc_tp_cmd / vc_tp_port_stats / vc_tp_stream_stats / vc_tp_wait_stopped
+#                             drive an interactive testpmd through a fifo
 #   vc_stats_block            parse testpmd's statistics blocks
 #   vc_check / vc_summary     per-test bookkeeping ("N passed, N failed")
 
@@ -414,6 +415,43 @@ vc_count_blocks() {
 	local n
 	n=$(grep -Ec -- "$2" "$1" 2>/dev/null) || true
 	printf '%s\n' "${n:-0}"
+}
+
+# vc_tp_wait_stopped NAME N [TIMEOUT_S]: waits (default 10 s) until the
+# interactive testpmd NAME printed N "stop" reports.
+vc_tp_wait_stopped() {
+	local deadline=$(($(vc_now_ms) + ${3:-10} * 1000))
+	while [ "$(vc_count_blocks "${VC_LOGF[$1]}" 'Accumulated forward statistics')" -lt "$2" ]; do
+		[ "$(vc_now_ms)" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+# vc_tp_stream_stats NAME OCCURRENCE NQ VAR: fills the array VAR with the
+# per-queue "rx tx" packets of the OCCURRENCE-th "stop" report of the
+# interactive testpmd NAME, queues 0..NQ-1 of port 0 (testpmd prints one
+# block per stream, i.e. per queue; "0 0" for a queue it printed none for).
+vc_tp_stream_stats() {
+	local log=${VC_LOGF[$1]} occ=$2 nq=$3 q k v
+	local -n _ss=$4
+	_ss=()
+	for ((q = 0; q < nq; q++)); do
+		local re="Forward Stats for RX Port= 0/Queue= *$q -> TX Port= 0/Queue= *$q "
+		if [ "$(vc_count_blocks "$log" "$re")" -lt "$occ" ]; then
+			_ss[$q]="0 0"
+			continue
+		fi
+		local rx=0 tx=0
+		while read -r k v; do
+			case $k in
+			rx-packets) rx=$v ;;
+			tx-packets) tx=$v ;;
+			esac
+		done < <(awk -v re="$re" -v want="$occ" '
+			$0 ~ re { n++; if (n == want) { getline; print; exit } }' "$log" |
+			grep -oE '(RX|TX)-packets: *[0-9]+' | tr 'A-Z' 'a-z' | sed 's/: */ /')
+		_ss[$q]="$rx $tx"
+	done
 }
 
 # vc_tp_port_stats NAME PORT VAR [TIMEOUT]: runs "show port stats PORT" in

@@ -73,59 +73,22 @@ if ! vc_wait_log front '^testpmd> ' 30; then
 fi
 vc_tp_cmd front "set txpkts $txpkts"
 
-# stream_stats NAME OCCURRENCE VAR: per-queue "rx tx" of the OCCURRENCE-th
-# "stop" of NAME (testpmd prints one block per stream, i.e. per queue).
-stream_stats() {
-	local log=${VC_LOGF[$1]} occ=$2 q k v
-	local -n _ss=$3
-	_ss=()
-	for ((q = 0; q < nq; q++)); do
-		local re="Forward Stats for RX Port= 0/Queue= *$q -> TX Port= 0/Queue= *$q "
-		local n
-		n=$(vc_count_blocks "$log" "$re")
-		# A stream that was not configured prints no block.
-		if [ "$n" -lt "$occ" ]; then
-			_ss[$q]="0 0"
-			continue
-		fi
-		local rx=0 tx=0
-		while read -r k v; do
-			case $k in
-			rx-packets) rx=$v ;;
-			tx-packets) tx=$v ;;
-			esac
-		done < <(awk -v re="$re" -v want="$occ" '
-			$0 ~ re { n++; if (n == want) { getline; print; exit } }' "$log" |
-			grep -oE '(RX|TX)-packets: *[0-9]+' | tr 'A-Z' 'a-z' | sed 's/: */ /')
-		_ss[$q]="$rx $tx"
-	done
-}
-
-# wait_stopped NAME N: N "stop" reports printed by NAME.
-wait_stopped() {
-	local deadline=$(($(vc_now_ms) + 10000))
-	while [ "$(vc_count_blocks "${VC_LOGF[$1]}" 'Accumulated forward statistics')" -lt "$2" ]; do
-		[ "$(vc_now_ms)" -lt "$deadline" ] || return 1
-		sleep 0.05
-	done
-}
-
 run_phase() {	# run_phase OCCURRENCE: traffic, then both sides stopped
 	vc_tp_cmd front "start tx_first"
 	sleep "$seconds"
 	vc_tp_cmd front stop
-	wait_stopped front "$1" || vc_check "frontend stop report $1" false
+	vc_tp_wait_stopped front "$1" || vc_check "frontend stop report $1" false
 	# Let the vhost side take what the frontend sent before it stops.
 	sleep 0.5
 	vc_tp_cmd vhost stop
-	wait_stopped vhost "$1" || vc_check "vhost stop report $1" false
+	vc_tp_wait_stopped vhost "$1" || vc_check "vhost stop report $1" false
 }
 
 # Phase 1: all queues.
 run_phase 1
 declare -A F=() V=()
-stream_stats front 1 F
-stream_stats vhost 1 V
+vc_tp_stream_stats front 1 "$nq" F
+vc_tp_stream_stats vhost 1 "$nq" V
 for ((q = 0; q < nq; q++)); do
 	read -r frx ftx <<<"${F[$q]}"
 	read -r vrx vtx <<<"${V[$q]}"
@@ -160,8 +123,8 @@ vc_tp_cmd front "port start 0"
 vc_tp_cmd vhost "clear port stats all"
 vc_tp_cmd vhost start
 run_phase 2
-stream_stats front 2 F
-stream_stats vhost 2 V
+vc_tp_stream_stats front 2 "$nq" F
+vc_tp_stream_stats vhost 2 "$nq" V
 for ((q = 0; q < nq; q++)); do
 	read -r frx ftx <<<"${F[$q]}"
 	read -r vrx vtx <<<"${V[$q]}"

@@ -107,39 +107,6 @@ re_att='secondary process attached to port 0: ([0-9]+) virtqueue doorbells'
 got=$(grep -oE "$re_att" "${VC_LOGF[sec]}" | grep -oE '[0-9]+ virtqueue' | grep -oE '[0-9]+' || true)
 vc_check_eq "secondary got the doorbell and vector fds of every virtqueue" "${got:-0}" $((2 * nq))
 
-# stream_stats NAME OCCURRENCE VAR: per-queue "rx tx" of the OCCURRENCE-th
-# "stop" of NAME (one block per stream = per queue; "0 0" when none).
-stream_stats() {
-	local log=${VC_LOGF[$1]} occ=$2 q k v
-	local -n _ss=$3
-	_ss=()
-	for ((q = 0; q < nq; q++)); do
-		local re="Forward Stats for RX Port= 0/Queue= *$q -> TX Port= 0/Queue= *$q "
-		if [ "$(vc_count_blocks "$log" "$re")" -lt "$occ" ]; then
-			_ss[$q]="0 0"
-			continue
-		fi
-		local rx=0 tx=0
-		while read -r k v; do
-			case $k in
-			rx-packets) rx=$v ;;
-			tx-packets) tx=$v ;;
-			esac
-		done < <(awk -v re="$re" -v want="$occ" '
-			$0 ~ re { n++; if (n == want) { getline; print; exit } }' "$log" |
-			grep -oE '(RX|TX)-packets: *[0-9]+' | tr 'A-Z' 'a-z' | sed 's/: */ /')
-		_ss[$q]="$rx $tx"
-	done
-}
-
-wait_stopped() {	# wait_stopped NAME N: N "stop" reports printed by NAME
-	local deadline=$(($(vc_now_ms) + 15000))
-	while [ "$(vc_count_blocks "${VC_LOGF[$1]}" 'Accumulated forward statistics')" -lt "$2" ]; do
-		[ "$(vc_now_ms)" -lt "$deadline" ] || return 1
-		sleep 0.05
-	done
-}
-
 # xstat NAME KEY: KEY's value in NAME's last "show port xstats 0".
 xstat() {
 	local before
@@ -192,16 +159,16 @@ fi
 
 vc_tp_cmd sec stop
 vc_tp_cmd front stop
-wait_stopped sec 1 || vc_check "secondary stop report" false
-wait_stopped front 1 || vc_check "primary stop report" false
+vc_tp_wait_stopped sec 1 15 || vc_check "secondary stop report" false
+vc_tp_wait_stopped front 1 15 || vc_check "primary stop report" false
 sleep 0.5
 vc_tp_cmd vhost stop
-wait_stopped vhost 1 || vc_check "vhost stop report" false
+vc_tp_wait_stopped vhost 1 15 || vc_check "vhost stop report" false
 
 declare -A P=() S=() V=()
-stream_stats front 1 P
-stream_stats sec 1 S
-stream_stats vhost 1 V
+vc_tp_stream_stats front 1 "$nq" P
+vc_tp_stream_stats sec 1 "$nq" S
+vc_tp_stream_stats vhost 1 "$nq" V
 for ((q = 0; q < nq; q++)); do
 	if [ "$q" -lt "$half" ]; then who=primary; read -r frx ftx <<<"${P[$q]}"
 	else who=secondary; read -r frx ftx <<<"${S[$q]}"; fi
@@ -249,8 +216,8 @@ sleep 0.5
 vc_tp_cmd front "start tx_first"
 sleep 1
 vc_tp_cmd front stop
-wait_stopped front 2 || vc_check "primary stop report 2" false
-stream_stats front 2 P
+vc_tp_wait_stopped front 2 15 || vc_check "primary stop report 2" false
+vc_tp_stream_stats front 2 "$nq" P
 read -r frx ftx <<<"${P[0]}"
 vc_check "after the secondary left, the primary still forwards on queue 0 ($ftx/$frx)" \
 	test "$ftx" -gt 1000 -a "$frx" -gt 1000
