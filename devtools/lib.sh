@@ -568,13 +568,17 @@ vc_test_begin() {
 }
 
 # vc_start_vhost NAME SOCKET FWD_MODE [TESTPMD_ARGS...]: an interactive
-# testpmd with net_vhost on SOCKET, pinned to cpu 0, forwarding started.
+# testpmd with net_vhost on SOCKET, pinned to cpu 0, forwarding started;
+# as many vhost queue pairs as TESTPMD_ARGS' --rxq=N (default 1).
 vc_start_vhost() {
-	local name=$1 sock=$2 fwd=$3 mem
+	local name=$1 sock=$2 fwd=$3 mem a queues=1
 	shift 3
+	for a in "$@"; do
+		case "$a" in --rxq=*) queues=${a#--rxq=} ;; esac
+	done
 	mapfile -t mem < <(vc_eal_mem_args vhost)
 	vc_start -i "$name" 0 2 "$VC_TESTPMD" "${mem[@]}" --no-pci \
-		--vdev "net_vhost0,iface=$sock,queues=1" -- \
+		--vdev "net_vhost0,iface=$sock,queues=$queues" -- \
 		-i --nb-cores=1 --forward-mode="$fwd" "$VC_TESTPMD_MBUFS" "$@"
 	vc_wait_socket "$sock" 20 "$name" || { vc_dump_log "$name"; return 1; }
 	vc_tp_cmd "$name" start

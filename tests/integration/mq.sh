@@ -53,12 +53,7 @@ if [ "$size" -gt "$seg" ]; then
 fi
 
 sock=$VC_SOCKDIR/vhost.sock
-mapfile -t vm < <(vc_eal_mem_args vhost)
-vc_start -i vhost 0 2 "$VC_TESTPMD" "${vm[@]}" --no-pci \
-	--vdev "net_vhost0,iface=$sock,queues=$nq" -- \
-	-i --nb-cores=1 --rxq="$nq" --txq="$nq" --forward-mode=mac "$VC_TESTPMD_MBUFS"
-vc_wait_socket "$sock" 20 vhost || { vc_dump_log vhost; exit 1; }
-vc_tp_cmd vhost start
+vc_start_vhost vhost "$sock" mac --rxq="$nq" --txq="$nq" || exit 1
 
 mapfile -t fm < <(vc_eal_mem_args frontend)
 mapfile -t fe < <(vc_frontend_eal_args "$drv" "$sock" "$fdevargs")
