@@ -9,6 +9,7 @@
 #   vc_sockdir_create         private socket directory under /run/virtio-container
 #   vc_mem_select MODE        huge | nohuge | auto -> VC_MEM_MODE
 #   vc_eal_mem_args ROLE      EAL memory arguments for vhost | frontend | app
+#   vc_args_drv_mem "$@"      the arguments of a DRIVER_SO [SEQCHECK_APP] [--mem M] script
 #   vc_frontend_eal_args ...  EAL arguments that create the frontend under test
 #   vc_start NAME CPU NLC ... start a DPDK process in the background, pinned
 #   vc_stop NAME              stop it by PID (SIGINT, bounded wait, SIGKILL)
@@ -565,6 +566,25 @@ vc_test_begin() {
 	command -v "$VC_TESTPMD" >/dev/null || vc_die "$VC_TESTPMD not found (run devtools/setup.sh)"
 	printf '== %s: frontend %s, memory %s, vhost on cpu 0, frontend on cpu 1\n' \
 		"$1" "$(vc_vdev_kind)" "$VC_MEM_MODE"
+}
+
+# vc_args_drv_mem "$@": the arguments of a test script that takes only
+# DRIVER_SO [SEQCHECK_APP] [--mem huge|nohuge|auto]: sets drv and mem
+# (default auto).  Without arguments it prints the script's header comment
+# and exits 2.
+vc_args_drv_mem() {
+	[ $# -ge 1 ] || { sed -n '3,/^[^#]/{/^#/p}' "$0"; exit 2; }
+	drv=$1
+	shift
+	[ $# -gt 0 ] && [ "${1#--}" = "$1" ] && shift	# the seqcheck app: unused
+	mem=auto
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--mem) mem=$2 ;;
+		*) vc_die "unknown option $1" ;;
+		esac
+		shift 2
+	done
 }
 
 # vc_start_vhost NAME SOCKET FWD_MODE [TESTPMD_ARGS...]: an interactive

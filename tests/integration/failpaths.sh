@@ -32,18 +32,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../../devtools/lib.sh"
 
-[ $# -ge 1 ] || { sed -n '3,29p' "$0"; exit 2; }
-drv=$1
-shift
-[ $# -gt 0 ] && [ "${1#--}" = "$1" ] && shift	# the seqcheck app: unused
-mem=auto
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--mem) mem=$2 ;;
-	*) vc_die "unknown option $1" ;;
-	esac
-	shift 2
-done
+vc_args_drv_mem "$@"
 [ "$(vc_vdev_kind)" = ours ] || { echo "failpaths: SKIP: ours only (checks our messages)"; exit 77; }
 
 vc_test_begin failpaths "$mem"

@@ -20,18 +20,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../../devtools/lib.sh"
 
-[ $# -ge 1 ] || { sed -n '3,19p' "$0"; exit 2; }
-drv=$1
-shift
-[ $# -gt 0 ] && [ "${1#--}" = "$1" ] && shift	# the seqcheck app: unused
-mem=auto
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--mem) mem=$2 ;;
-	*) vc_die "unknown option $1" ;;
-	esac
-	shift 2
-done
+vc_args_drv_mem "$@"
 vswitchd=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 schema=/usr/share/openvswitch/vswitch.ovsschema
 if [ ! -x "$vswitchd" ] || [ ! -f "$schema" ] || ! command -v ovsdb-server >/dev/null; then
