@@ -37,6 +37,7 @@
  *
  * usage: vu_hostile --socket PATH --mode NAME [--at REQUEST]
  */
+#include "tu_sendmsg.h"
 #include "vu_hostile.h"
 
 const char *const mode_names[M_COUNT] = {
@@ -104,29 +105,9 @@ static int
 send_raw(struct hostile *h, const void *buf, size_t len, const int *fds,
 	 unsigned int nfds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * DEVSIM_VU_FDS_MAX)];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t n;
+	ssize_t n = tu_sendmsg_fds(h->conn.fd, buf, len, fds, nfds,
+				   MSG_NOSIGNAL);
 
-	if (nfds > 0) {
-		struct cmsghdr *cm;
-
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-	}
-	do {
-		n = sendmsg(h->conn.fd, &mh, MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
 	if (n < 0 || (size_t)n != len) {
 		say("sendmsg: %s", n < 0 ? strerror(errno) : "short write");
 		return -EIO;

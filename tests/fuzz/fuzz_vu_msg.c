@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
+#include "tu_sendmsg.h"
 #include "vu_conn.h"
 #include "vu_msg.h"
 
@@ -195,30 +196,13 @@ passed_fd(void)
 static size_t
 send_segment(int sock, const uint8_t *p, size_t len, unsigned int nfds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * SEG_FDS_MAX)];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = (void *)p, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int fds[SEG_FDS_MAX];
 	unsigned int i;
 	ssize_t n;
 
-	if (nfds > 0) {
-		struct cmsghdr *cm;
-		int fd = passed_fd();
-
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		for (i = 0; i < nfds; i++)
-			memcpy(CMSG_DATA(cm) + i * sizeof(int), &fd, sizeof(fd));
-	}
-	n = sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	for (i = 0; i < nfds; i++)
+		fds[i] = passed_fd();
+	n = tu_sendmsg_fds(sock, p, len, fds, nfds, MSG_DONTWAIT | MSG_NOSIGNAL);
 	return n > 0 ? (size_t)n : 0;
 }
 

@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tu_sendmsg.h"
 #include "vu_conn_test_util.h"
 
 /* ---- Handshake ------------------------------------------------------- */
@@ -316,30 +317,13 @@ static void
 send_pieces(int sock, const uint8_t *buf, size_t len, size_t a, size_t b,
 	    const int *fds, unsigned int nfds)
 {
-	union {
-		char c[CMSG_SPACE(sizeof(int) * 16)];
-		struct cmsghdr align;
-	} ctl;
 	size_t cut[3] = { a, b, len }, off = 0;
 	unsigned int i;
 
 	for (i = 0; i < 3; i++) {
-		struct iovec iov = { (void *)(buf + off), cut[i] - off };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-		if (i == 0 && nfds > 0) {
-			struct cmsghdr *cm;
-
-			memset(&ctl, 0, sizeof(ctl));
-			mh.msg_control = ctl.c;
-			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-			cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-			memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-		}
-		assert_int_equal(sendmsg(sock, &mh, 0), (ssize_t)(cut[i] - off));
+		assert_int_equal(tu_sendmsg_fds(sock, buf + off, cut[i] - off, fds,
+						i == 0 ? nfds : 0, 0),
+				 (ssize_t)(cut[i] - off));
 		off = cut[i];
 	}
 }
