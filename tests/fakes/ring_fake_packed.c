@@ -154,6 +154,24 @@ dev_put(struct fake_dev *d, const struct chain_info *ci, uint32_t len)
 	dev_put_raw(d, ci->id, len, d->used_wrap ? VC_PDESC_F_AU : 0, ci->nring);
 }
 
+void
+dev_put_all(struct fixture *f, const struct chain_info *popped,
+	    unsigned int np, uint32_t len, bool in_order)
+{
+	unsigned int k;
+
+	if (in_order) {
+		dev_put_raw(&f->dev, popped[np - 1].id, len,
+			    f->dev.used_wrap ? VC_PDESC_F_AU : 0, 0);
+		for (k = 0; k < np; k++)
+			dev_advance(&f->r, &f->dev.used_pos, &f->dev.used_wrap,
+				    popped[k].nring);
+	} else {
+		for (k = np; k-- > 0;)
+			dev_put(&f->dev, &popped[k], len);
+	}
+}
+
 /* Add @n one-descriptor RX buffers with cookies base.., publish. */
 void
 add_publish(struct fixture *f, unsigned int base, unsigned int n)

@@ -98,6 +98,14 @@ void dev_put_raw(struct fake_dev *d, uint16_t id, uint32_t len, uint16_t flags,
 void dev_put(struct fake_dev *d, const struct chain_info *ci, uint32_t len);
 
 /**
+ * dev_put_all() - return the @np buffers @popped (in ring order) with
+ * @len: one used descriptor for the whole batch with @in_order (2.8.9),
+ * else one each, in reverse order.
+ */
+void dev_put_all(struct fixture *f, const struct chain_info *popped,
+		 unsigned int np, uint32_t len, bool in_order);
+
+/**
  * add_publish() - have the driver add @n one-descriptor writable buffers
  * with cookies COOKIE(@base) on, and publish them.
  */

@@ -254,18 +254,7 @@ run_wrap(uint16_t size, bool in_order, unsigned int cycles)
 		while (np < 256 && dev_pop(&f->dev, &popped[np]))
 			np++;
 		assert_int_equal(vc_ring_packed_free_count(&f->r), 0);
-		if (in_order) {
-			/* one used descriptor for the whole batch */
-			dev_put_raw(&f->dev, popped[np - 1].id, 64,
-				    f->dev.used_wrap ? VC_PDESC_F_AU : 0, 0);
-			for (k = 0; k < np; k++)
-				dev_advance(&f->r, &f->dev.used_pos, &f->dev.used_wrap,
-					    popped[k].nring);
-		} else {
-			/* complete in reverse order */
-			for (k = np; k-- > 0;)
-				dev_put(&f->dev, &popped[k], 64);
-		}
+		dev_put_all(f, popped, np, 64, in_order);
 		got = 0;
 		while ((k = vc_ring_packed_dequeue(&f->r, out, 7)) > 0) {
 			unsigned int j;

@@ -253,16 +253,7 @@ run_indirect_mixed(bool in_order)
 				assert_true(table_busy[popped[k].id]);
 				table_busy[popped[k].id] = false;
 			}
-		if (in_order) {
-			dev_put_raw(&f->dev, popped[np - 1].id, 0,
-				    f->dev.used_wrap ? VC_PDESC_F_AU : 0, 0);
-			for (k = 0; k < np; k++)
-				dev_advance(&f->r, &f->dev.used_pos, &f->dev.used_wrap,
-					    popped[k].nring);
-		} else {
-			for (k = np; k-- > 0;)
-				dev_put(&f->dev, &popped[k], 0);
-		}
+		dev_put_all(f, popped, np, 0, in_order);
 		got = 0;
 		while ((k = vc_ring_packed_dequeue(&f->r, out, 5)) > 0) {
 			unsigned int j;
