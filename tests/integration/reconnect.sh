@@ -77,9 +77,12 @@ start_vhost() {
 	mapfile -t m < <(vc_eal_mem_args vhost)
 	vc_start -i "$1" 0 2 "$VC_TESTPMD" "${m[@]}" --no-pci --vdev "$v" -- \
 		-i --nb-cores=1 --forward-mode=io "$VC_TESTPMD_MBUFS"
-	# Not anchored: in client mode the vhost library logs from its own
-	# thread and may print on the prompt's line.
-	vc_wait_log "$1" 'testpmd> ' 30
+	# The vhost library logs from its own thread, onto the prompt's line
+	# or even into the middle of the prompt ("teVHOST_CONFIG: ...
+	# stpmd> "): its "new device" line (client=1 connects while testpmd
+	# starts) says as well that the port runs.  Commands sent before the
+	# prompt wait in the fifo.
+	vc_wait_log "$1" '(testpmd> |new device, handle is)' 30
 }
 
 # inject NAME: (re)starts the backend's forwarding with 4 bursts of its
