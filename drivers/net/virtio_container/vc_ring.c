@@ -19,8 +19,26 @@
  */
 
 #include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #include "vc_ring.h"
+
+bool vc_ring_has_prefetchw;
+
+/* Before any ring exists: at load time, whoever links the ring code. */
+static void __attribute__((constructor))
+vc_ring_cpu_probe(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int a, b, c, d;
+
+	/* CPUID 0x80000001 ECX bit 8: PREFETCHW (3DNowPrefetch). */
+	if (__get_cpuid(0x80000001, &a, &b, &c, &d))
+		vc_ring_has_prefetchw = (c & (1u << 8)) != 0;
+#endif
+}
 
 /* Offset of the used ring: after desc table and avail ring (+used_event). */
 static size_t

@@ -346,6 +346,19 @@ vc_ring_packed_add_one(struct vc_ring_packed *r, uint64_t addr, uint32_t len,
 }
 
 /**
+ * vc_ring_packed_prefetch_add() - prefetch for writing the descriptors the
+ * next @n one-descriptor adds will fill (vc_prefetch_lines()): the
+ * device's core read or wrote them last.
+ */
+static inline void
+vc_ring_packed_prefetch_add(const struct vc_ring_packed *r, uint16_t n)
+{
+	if (n > r->num_free)
+		n = r->num_free;
+	vc_prefetch_lines(r->desc, sizeof(*r->desc), r->size, r->avail_pos, n);
+}
+
+/**
  * vc_ring_packed_publish() - expose every buffer added since the last
  * publish.
  *
@@ -388,7 +401,7 @@ vc_ring_packed_kick(struct vc_ring_packed *r)
 	if (added == 0)
 		return false;
 	r->kick_added = 0;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vc_ring_mb();
 	__atomic_load(r->device, &ev, __ATOMIC_RELAXED);
 	flags = le16toh(ev.flags);
 	if (flags == VRING_PACKED_EVENT_FLAG_DISABLE) {
@@ -565,7 +578,7 @@ vc_ring_packed_enable_intr(struct vc_ring_packed *r)
 		__atomic_store_n(&r->driver->flags, htole16(VRING_PACKED_EVENT_FLAG_ENABLE),
 				 __ATOMIC_RELAXED);
 	}
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vc_ring_mb();
 	if (r->broken || r->io_active)
 		return true;
 	if (r->num_free == r->size)

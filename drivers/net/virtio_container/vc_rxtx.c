@@ -97,6 +97,7 @@ rxq_post(struct vc_queue *q, uint16_t want, bool io)
 	struct rte_mbuf *m[VC_BURST_MAX];
 	uint16_t i, n = RTE_MIN(want, (uint16_t)VC_BURST_MAX), posted = 0;
 
+	vc_ring_prefetch_add(&q->ring, want);
 	while (want > 0 && n > 0) {
 		if (rte_pktmbuf_alloc_bulk(q->mp, m, n) != 0) {
 			q->stats.nombuf++;
@@ -376,6 +377,7 @@ tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t nb, bool io)
 		return 0;
 	if (vc_ring_free_count(&q->ring) < RTE_MAX(nb, (uint16_t)(q->size / 4)))
 		tx_reclaim(q, io);
+	vc_ring_prefetch_add(&q->ring, nb);
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
 

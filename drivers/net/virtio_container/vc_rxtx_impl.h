@@ -272,15 +272,23 @@ vc_rx_collect(struct vc_queue *q, const struct vc_ring_used *used, uint16_t n,
 	uint64_t bytes = 0;
 	uint16_t i, got = 0;
 
+	/*
+	 * The device's core has just written each buffer's header line and
+	 * first data line. Fetch them all for writing before touching the
+	 * first: the transfers overlap instead of following one another,
+	 * and the lines that the application (packet headers) and a TX of
+	 * the same mbuf (the virtio-net header in the headroom) write come
+	 * over once, exclusive.
+	 */
+	for (i = 0; i < n; i++) {
+		uintptr_t b = (uintptr_t)vc_rx_buf_addr(used[i].cookie);
+
+		vc_prefetch_w((const void *)b);
+		vc_prefetch_w((const void *)(b + VC_NET_HDR_SIZE));
+	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = used[i].cookie;
 
-		if (i + 1 < n) {
-			const struct rte_mbuf *nx = used[i + 1].cookie;
-
-			rte_prefetch0(nx);
-			rte_prefetch0((void *)(uintptr_t)vc_rx_buf_addr(nx));
-		}
 		if (unlikely(used[i].len == VC_RING_LEN_BAD)) {
 			/* The buffer cannot be trusted; neither can the packet
 			 * it belongs to. */

@@ -32,6 +32,7 @@ rxq_post_packed(struct vc_queue *q, uint16_t want)
 	struct rte_mbuf *m[VC_BURST_MAX];
 	uint16_t i, n = RTE_MIN(want, (uint16_t)VC_BURST_MAX), posted = 0;
 
+	vc_ring_packed_prefetch_add(&q->pring, want);
 	while (want > 0 && n > 0) {
 		if (rte_pktmbuf_alloc_bulk(q->mp, m, n) != 0) {
 			q->stats.nombuf++;
@@ -152,6 +153,7 @@ vc_xmit_pkts_packed(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 		return 0;
 	if (vc_ring_packed_free_count(&q->pring) < RTE_MAX(nb, (uint16_t)(q->size / 4)))
 		tx_reclaim_packed(q);
+	vc_ring_packed_prefetch_add(&q->pring, nb);
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
 
