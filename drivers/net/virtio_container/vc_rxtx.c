@@ -293,8 +293,8 @@ rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t nb, bool io)
 	if (unlikely(vc_ring_is_broken(&q->ring)))
 		vc_lsc_ring_broken(q->port_id);	/* just now: report it */
 	got = vc_rx_collect(q, used, n, pkts);
-	/* Refill in batches: one allocation, one publish, one kick check. */
-	if (vc_ring_free_count(&q->ring) >= RTE_MIN(VC_RX_REFILL, q->size / 4))
+	/* Give back what this burst took (vc_rx_refill_now()). */
+	if (vc_rx_refill_now(vc_ring_free_count(&q->ring)))
 		rxq_post(q, vc_ring_free_count(&q->ring), io);
 	return got;
 }

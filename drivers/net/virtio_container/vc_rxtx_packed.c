@@ -78,8 +78,8 @@ vc_recv_pkts_packed(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	if (unlikely(vc_ring_packed_is_broken(&q->pring)))
 		vc_lsc_ring_broken(q->port_id);	/* just now: report it */
 	got = vc_rx_collect(q, used, n, pkts);
-	/* Refill in batches: one allocation, one publish, one kick check. */
-	if (vc_ring_packed_free_count(&q->pring) >= RTE_MIN(VC_RX_REFILL, q->size / 4))
+	/* Give back what this burst took (vc_rx_refill_now()). */
+	if (vc_rx_refill_now(vc_ring_packed_free_count(&q->pring)))
 		rxq_post_packed(q, vc_ring_packed_free_count(&q->pring));
 	return got;
 }
