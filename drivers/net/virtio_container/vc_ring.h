@@ -58,6 +58,11 @@
 /* The CPU has PREFETCHW (CPUID 3DNowPrefetch); set once when loaded. */
 extern bool vc_ring_has_prefetchw;
 
+#ifdef VC_RING_PREFETCH_HOOK
+/* Unit tests: told every line vc_prefetch_w() is asked for. */
+void VC_RING_PREFETCH_HOOK(const void *p);
+#endif
+
 /*
  * vc_prefetch_w() - start fetching the line holding @p for writing.
  *
@@ -66,15 +71,10 @@ extern bool vc_ring_has_prefetchw;
  * burst will write before writing the first lets those transfers overlap
  * instead of following one another, and a line about to be written comes
  * over once, exclusive, instead of shared first and upgraded at the
- * store. A read prefetch where PREFETCHW is missing (older Intel cores
- * fault on it; a well predicted branch is cheaper than a second burst
- * function per CPU).
+ * store. A read prefetch where CPUID does not report PREFETCHW (a core
+ * without it need not treat it as a no-op; a well predicted branch is
+ * cheaper than a second set of burst functions).
  */
-#ifdef VC_RING_PREFETCH_HOOK
-/* Unit tests: told every line vc_prefetch_w() is asked for. */
-void VC_RING_PREFETCH_HOOK(const void *p);
-#endif
-
 static inline void
 vc_prefetch_w(const void *p)
 {
@@ -124,7 +124,7 @@ vc_prefetch_lines(const void *base, size_t esize, uint16_t size, uint16_t first,
 /*
  * The full barrier between storing what was published and loading the
  * other side's notification state (and the mirror image when enabling
- * interrupts). On x86 a locked add of 0 below the stack pointer orders
+ * interrupts). On x86-64 a locked add of 0 below the stack pointer orders
  * ordinary memory exactly as mfence does, at a fraction of its cost on
  * current cores (DPDK's rte_smp_mb() is the same instruction); -128 keeps
  * it off the line the caller's locals live in.
