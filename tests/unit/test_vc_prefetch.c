@@ -120,13 +120,22 @@ test_lines_oracle(void **state)
 
 static int cookie;
 
+/* aligned_alloc() wants a multiple of the alignment. */
+static void *
+ring_mem(size_t bytes)
+{
+	size_t align = VC_RING_ALIGN;
+
+	return aligned_alloc(align, (bytes + align - 1) & ~(align - 1));
+}
+
 /* The packed ring: the lines of the descriptors the next adds fill, from
  * avail_pos across the wrap, never more than are free. */
 static void
 test_packed_prefetch_add(void **state)
 {
 	const uint16_t size = 64;
-	void *mem = aligned_alloc(VC_RING_ALIGN, vc_ring_packed_mem_size(size));
+	void *mem = ring_mem(vc_ring_packed_mem_size(size));
 	struct vc_ring_slot slots[64];
 	struct vc_ring_used used[64];
 	struct vc_ring_packed r;
@@ -161,7 +170,7 @@ static void
 test_split_prefetch_add(void **state)
 {
 	const uint16_t size = 64;
-	void *mem = aligned_alloc(VC_RING_ALIGN, vc_ring_mem_size(size));
+	void *mem = ring_mem(vc_ring_mem_size(size));
 	struct vc_ring_slot slots[64];
 	struct vc_ring r;
 	uint16_t k, n;
