@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ring_fake_mem.h"
 #include "vc_ring.h"
 #include "vc_ring_packed.h"
 
@@ -95,7 +96,7 @@ test_lines_oracle(void **state)
 {
 	static const size_t esizes[] = { 16, 2 };
 	static const uintptr_t offsets[] = { 0, 4 };
-	uint8_t *mem = aligned_alloc(4096, 65536);
+	uint8_t *mem = ring_fake_mem_new(65536);
 	uint32_t size, first, n, e, o, k;
 
 	(void)state;
@@ -120,22 +121,13 @@ test_lines_oracle(void **state)
 
 static int cookie;
 
-/* aligned_alloc() wants a multiple of the alignment. */
-static void *
-ring_mem(size_t bytes)
-{
-	size_t align = VC_RING_ALIGN;
-
-	return aligned_alloc(align, (bytes + align - 1) & ~(align - 1));
-}
-
 /* The packed ring: the lines of the descriptors the next adds fill, from
  * avail_pos across the wrap, never more than are free. */
 static void
 test_packed_prefetch_add(void **state)
 {
 	const uint16_t size = 64;
-	void *mem = ring_mem(vc_ring_packed_mem_size(size));
+	void *mem = ring_fake_mem_new(vc_ring_packed_mem_size(size));
 	struct vc_ring_slot slots[64];
 	struct vc_ring_used used[64];
 	struct vc_ring_packed r;
@@ -170,7 +162,7 @@ static void
 test_split_prefetch_add(void **state)
 {
 	const uint16_t size = 64;
-	void *mem = ring_mem(vc_ring_mem_size(size));
+	void *mem = ring_fake_mem_new(vc_ring_mem_size(size));
 	struct vc_ring_slot slots[64];
 	struct vc_ring r;
 	uint16_t k, n;
