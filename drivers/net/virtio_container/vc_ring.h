@@ -91,6 +91,16 @@ vc_prefetch_w(const void *p)
 #endif
 }
 
+/* vc_prefetch_w() the cache lines wholly inside the bytes [@p, @e). */
+static inline void
+vc_prefetch_span(uintptr_t p, uintptr_t e)
+{
+	const uintptr_t line = VC_RING_CACHE_LINE;
+
+	for (p = (p + line - 1) & ~(line - 1); p + line <= e; p += line)
+		vc_prefetch_w((const void *)p);
+}
+
 /*
  * vc_prefetch_lines() - vc_prefetch_w() the cache lines that lie wholly
  * inside elements [@first, @first + @n) of the ring array @base (@size
@@ -102,8 +112,7 @@ static inline void
 vc_prefetch_lines(const void *base, size_t esize, uint16_t size, uint16_t first,
 		  uint16_t n)
 {
-	const uintptr_t line = VC_RING_CACHE_LINE;
-	uintptr_t b = (uintptr_t)base, p, e;
+	uintptr_t b = (uintptr_t)base;
 	uint16_t head;
 
 	/* A whole ring has no seam at the wrap: one run from element 0. */
@@ -111,14 +120,10 @@ vc_prefetch_lines(const void *base, size_t esize, uint16_t size, uint16_t first,
 		first = 0;
 		n = size;
 	}
+	/* Up to the end of the array, then the rest from its start. */
 	head = n < size - first ? n : (uint16_t)(size - first);
-	/* Two runs: up to the end of the array, then from its start. */
-	for (int run = 0; run < 2; run++) {
-		p = run == 0 ? b + first * esize : b;
-		e = p + (run == 0 ? head : (uint16_t)(n - head)) * esize;
-		for (p = (p + line - 1) & ~(line - 1); p + line <= e; p += line)
-			vc_prefetch_w((const void *)p);
-	}
+	vc_prefetch_span(b + first * esize, b + (first + head) * esize);
+	vc_prefetch_span(b, b + (size_t)(n - head) * esize);
 }
 
 /*

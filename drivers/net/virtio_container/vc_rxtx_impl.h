@@ -25,19 +25,6 @@
 #define VC_BURST_MAX 64
 
 /*
- * Whether an RX burst refills: whenever a descriptor is free, so every
- * burst gives back what it took, in one allocation, one publish and one
- * kick decision. Waiting for a bigger batch leaves the device short of
- * buffers when many packets are in flight: with 256 in flight on a packed
- * ring, a threshold of 32 cost the vhost backend 15-30 more cycles/packet.
- */
-static inline bool
-vc_rx_refill_now(uint16_t free)
-{
-	return free != 0;
-}
-
-/*
  * RX buffers start hdr bytes before the mbuf's default data offset, so the
  * device writes the header into the headroom and the packet lands exactly
  * at RTE_PKTMBUF_HEADROOM.

@@ -78,8 +78,8 @@ vc_recv_pkts_packed(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	if (unlikely(vc_ring_packed_is_broken(&q->pring)))
 		vc_lsc_ring_broken(q->port_id);	/* just now: report it */
 	got = vc_rx_collect(q, used, n, pkts);
-	/* Give back what this burst took (vc_rx_refill_now()). */
-	if (vc_rx_refill_now(vc_ring_packed_free_count(&q->pring)))
+	/* Give back at once whatever this burst took: see rx_burst() (vc_rxtx.c). */
+	if (vc_ring_packed_free_count(&q->pring) != 0)
 		rxq_post_packed(q, vc_ring_packed_free_count(&q->pring));
 	return got;
 }
