@@ -23,11 +23,15 @@
 #        split-mrg      in_order=0,mrg_rxbuf=1
 #        split-nomrg    in_order=0,mrg_rxbuf=0
 #        split-inorder  in_order=1,mrg_rxbuf=1   (upstream's default)
-#        packed         packed_vq=1,in_order=0
-#        packed-inorder packed_vq=1,in_order=1
-#        vec            vectorized=1,in_order=0,mrg_rxbuf=0  (split, SSE/AVX)
+#        packed         packed_vq=1,in_order=0,vectorized=0
+#        packed-inorder packed_vq=1,in_order=1,vectorized=0
+#        vec            vectorized=1,in_order=0,mrg_rxbuf=0  (split, SSE/AVX;
+#                       ours has no split vector bursts: its scalar ones)
 #        packed-vec     vectorized=1,packed_vq=1,in_order=1,mrg_rxbuf=0, EAL
 #                       --force-max-simd-bitwidth=512 (AVX-512 packed)
+#        packed-inorder-vec vectorized=1,packed_vq=1,in_order=1: ours' default
+#                       bursts at EAL's default bitwidth (AVX2 where the CPU
+#                       has it), mergeable; upstream falls back to scalar
 #   --sizes LIST     BENCH_SIZES   frame sizes in bytes (default 64,512,1518)
 #   --bursts LIST    BENCH_BURSTS  bursts of 32 frames in flight (default 1,8)
 #   --rounds N       BENCH_ROUNDS  rounds per driver and configuration (3)
@@ -46,8 +50,8 @@
 # Output: a table on stdout, DIR/results.csv (one row per configuration,
 # columns documented in its header), DIR/startup.csv, DIR/bench.png (Mpps
 # per path, one panel per size, min-max error bars) and DIR/raw.csv (one
-# row per run). A full default run (7 paths x 3 sizes x 2 bursts x 3 rounds
-# x 2 drivers) takes about 25 minutes.
+# row per run). A full default run (8 paths x 3 sizes x 2 bursts x 3 rounds
+# x 2 drivers) takes about 30 minutes.
 #
 # Figures: Mpps each way from testpmd's own "since last show" rate on the
 # frontend (TX: frontend->vhost, RX: vhost->frontend); Gbit/s = wire rate,
@@ -75,7 +79,7 @@ cd "$vc_top"
 
 usage() { sed -n '/^# Side-by-side/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
-paths=${BENCH_PATHS:-split-mrg,split-nomrg,split-inorder,packed,packed-inorder,vec,packed-vec}
+paths=${BENCH_PATHS:-split-mrg,split-nomrg,split-inorder,packed,packed-inorder,vec,packed-vec,packed-inorder-vec}
 sizes=${BENCH_SIZES:-64,512,1518}
 bursts=${BENCH_BURSTS:-1,8}
 rounds=${BENCH_ROUNDS:-3}
@@ -356,7 +360,11 @@ run_one() {
 			}
 			printf "%.0f %d\n", a * 1024 - b, n - ba }')
 	r[rss_kib]=$(( $(awk '/^VmRSS/ { print $2 }' "/proc/${VC_PID[$name]}/status") - ${BASE[rss]:-0} ))
-	dpath=$(grep -Eo 'using [^,]* (Rx|Tx) path' "$log" | sed 's/^using //' | paste -sd/ || true)
+	if [ "$kind" = ours ]; then	# its rte_eth_rx_burst_mode_get()
+		dpath=$(tp_exec "$name" "show rxq info 0 0" | sed -n 's/^Burst mode: //p' || true)
+	else
+		dpath=$(grep -Eo 'using [^,]* (Rx|Tx) path' "$log" | sed 's/^using //' | paste -sd/ || true)
+	fi
 
 	if [ "$status" = ok ]; then
 		measure "$name" "$size" "$nb"

@@ -167,12 +167,12 @@ def print_table(confs, meta, rounds_note):
           "vhost backend (cpu 0); ratio = ours / upstream (< 1 is better for cycles)")
     print(rounds_note)
     print()
-    hdr = (f"{'path':<15}{'size':>5}{'flight':>7}  {'':<9}{'TX Mpps':<22}{'RX Mpps':<22}"
+    hdr = (f"{'path':<19}{'size':>5}{'flight':>7}  {'':<9}{'TX Mpps':<22}{'RX Mpps':<22}"
            f"{'Gbit/s TX/RX':<16}{'cyc/pkt fe':>11}{'be':>9}")
     print(hdr)
     print("-" * len(hdr))
     for c in confs:
-        first = f"{c['path']:<15}{c['size']:>5}{c['inflight']:>7}  "
+        first = f"{c['path']:<19}{c['size']:>5}{c['inflight']:>7}  "
         blank = " " * len(first)
         for i, d in enumerate(DRIVERS):
             lead = first if i == 0 else blank
@@ -196,9 +196,9 @@ def print_table(confs, meta, rounds_note):
                   f"{ratio_str(c['ratio']['back_cyc'], n):>9}")
         if c["noisy"]:
             print(f"{blank}NOISY: " + "; ".join(c["noise"]))
-        up = c["upstream"]["driver_path"]
-        if up:
-            print(f"{blank}(upstream chose: {up})")
+        chose = [f"{d} chose: {c[d]['driver_path']}" for d in DRIVERS if c[d]["driver_path"]]
+        if chose:
+            print(f"{blank}(" + "; ".join(chose) + ")")
     print()
 
 
@@ -225,12 +225,12 @@ def print_startup(st):
           "mbuf pool); started: -> dev_start done;")
     print("  link up: -> link reported up.  heap: rte_malloc bytes the port adds, "
           "RSS: process RSS it adds (both against the same testpmd without a port)")
-    hdr = (f"{'path':<15}{'driver':<10}{'runs':>5}{'EAL ms':>9}{'started ms':>12}"
+    hdr = (f"{'path':<19}{'driver':<10}{'runs':>5}{'EAL ms':>9}{'started ms':>12}"
            f"{'link up ms':>12}{'heap KiB':>10}{'RSS KiB':>9}")
     print(hdr)
     print("-" * len(hdr))
     for e in st:
-        print(f"{e['path']:<15}{e['driver']:<10}{e['runs']:>5}{fmt(e['eal_ms'].med, 0):>9}"
+        print(f"{e['path']:<19}{e['driver']:<10}{e['runs']:>5}{fmt(e['eal_ms'].med, 0):>9}"
               f"{fmt(e['start_ms'].med, 0):>12}{fmt(e['link_ms'].med, 0):>12}"
               f"{fmt(e['heap_kib'].med, 0):>10}"
               f"{fmt(e['rss_kib'].med, 0):>9}")
@@ -252,6 +252,7 @@ RESULT_COLUMNS = [
     ("D_front_cpu_min, D_back_cpu_min", "lowest share of its core a side got in a run"),
     ("ratio_*", "ours / upstream of the medians (Gbit/s ratios equal the Mpps ones)"),
     ("noisy", "1 when the figures are not trustworthy; noise says why"),
+    ("ours_driver_path", "bursts ours chose (show rxq info: Burst mode)"),
     ("upstream_driver_path", "Rx/Tx functions upstream chose (its log)"),
     ("ours_reason", "why ours has no figures, when it has none"),
 ]
@@ -269,7 +270,7 @@ def write_results(dirname, confs, meta):
         cols += [f"{d}_front_cpu_min", f"{d}_back_cpu_min"]
     cols += ["ratio_tx_mpps", "ratio_rx_mpps", "ratio_tx_gbps", "ratio_rx_gbps",
              "ratio_front_cyc", "ratio_back_cyc", "noisy", "noise",
-             "upstream_driver_path", "ours_reason"]
+             "ours_driver_path", "upstream_driver_path", "ours_reason"]
     with open(os.path.join(dirname, "results.csv"), "w", newline="") as f:
         f.write("# virtio-container benchmark: ours (net_virtio_container) vs upstream "
                 "net_virtio_user, devtools/bench.sh\n")
@@ -305,6 +306,7 @@ def write_results(dirname, confs, meta):
             row["ratio_rx_gbps"] = row["ratio_rx_mpps"]
             row["noisy"] = int(c["noisy"])
             row["noise"] = "; ".join(c["noise"])
+            row["ours_driver_path"] = c["ours"]["driver_path"]
             row["upstream_driver_path"] = c["upstream"]["driver_path"]
             row["ours_reason"] = c["ours"]["reason"] if c["ours"]["runs"] == 0 else ""
             w.writerow([row[k] for k in cols])

@@ -183,11 +183,26 @@ declare -gA VC_PATH_ARGS=(
 	[split-mrg]="in_order=0,mrg_rxbuf=1"
 	[split-nomrg]="in_order=0,mrg_rxbuf=0"
 	[split-inorder]="in_order=1,mrg_rxbuf=1"
-	[packed]="packed_vq=1,in_order=0"
-	[packed-inorder]="packed_vq=1,in_order=1"
+	[packed]="packed_vq=1,in_order=0,vectorized=0"
+	[packed-inorder]="packed_vq=1,in_order=1,vectorized=0"
 	[vec]="vectorized=1,in_order=0,mrg_rxbuf=0"
 	[packed-vec]="vectorized=1,packed_vq=1,in_order=1,mrg_rxbuf=0"
+	[packed-inorder-vec]="vectorized=1,packed_vq=1,in_order=1"
 )
+
+# vc_packed_bursts_expected [BITS]: the packed-ring bursts our driver
+# chooses with vectorized=1 on this CPU when EAL's max SIMD bitwidth is
+# BITS (default 256, DPDK's on x86), as it logs them at start.
+vc_packed_bursts_expected() {
+	local bits=${1:-256} flags
+	flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
+	if [ "$(uname -m)" != x86_64 ]; then echo packed
+	elif [ "$bits" -ge 512 ] && grep -qw avx512f <<<"$flags"; then echo "packed AVX-512"
+	elif [ "$bits" -ge 256 ] && grep -qw avx2 <<<"$flags"; then echo "packed AVX2"
+	elif [ "$bits" -ge 128 ]; then echo "packed SSE"
+	else echo packed
+	fi
+}
 
 # ---------------------------------------------------------------- processes
 

@@ -553,6 +553,15 @@ main(int argc, char **argv)
 			rte_eth_dev_stop(port);
 			break;
 		}
+		if (c == 0) {
+			struct rte_eth_burst_mode rx_mode, tx_mode;
+
+			/* What "show rxq info" shows: the bursts the driver chose. */
+			if (rte_eth_rx_burst_mode_get(port, 0, &rx_mode) == 0 &&
+			    rte_eth_tx_burst_mode_get(port, 0, &tx_mode) == 0)
+				printf("vc_seqcheck: burst mode rx='%s' tx='%s'\n",
+				       rx_mode.info, tx_mode.info);
+		}
 		if (rte_eth_stats_get(port, &before) != 0)
 			memset(&before, 0, sizeof(before));
 		running = rte_mempool_in_use_count(mp);

@@ -21,14 +21,19 @@
 #                            negotiated: IN_ORDER, RING_PACKED, MRG_RXBUF,
 #                            EVENT_IDX, CSUM, GUEST_CSUM, MQ, CTRL_VQ,
 #                            INDIRECT_DESC
+#   --simd BITS              frontend EAL --force-max-simd-bitwidth=BITS
+#   --bursts NAME|packed-auto (ours) the burst functions the driver chose, as
+#                            logged at start and as rte_eth_rx/tx_burst_mode_get
+#                            report them (e.g. "packed AVX2"); packed-auto:
+#                            the vector bursts this CPU has under --simd
 # Environment: VC_VDEV=ours|upstream (default ours), VC_DEVARGS.
 set -euo pipefail
 . "$(dirname "$0")/../../devtools/lib.sh"
 
-[ $# -ge 2 ] || { sed -n '3,20p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '3,/^# Environment/p' "$0"; exit 2; }
 drv=$1 app=$2
 shift 2
-mem=auto size=64 count=10000 cycles=1 window=32 devargs=
+mem=auto size=64 count=10000 cycles=1 window=32 devargs= bursts= simd=
 features=() app_args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -39,6 +44,8 @@ while [ $# -gt 0 ]; do
 	--window) window=$2 ;;
 	--devargs) devargs=$2 ;;
 	--feature) features+=("$2") ;;
+	--bursts) bursts=$2 ;;
+	--simd) simd=$2 ;;
 	--offloads) app_args+=(--offloads); shift; continue ;;
 	*) vc_die "unknown option $1" ;;
 	esac
@@ -64,6 +71,8 @@ vc_start_vhost vhost "$sock" io
 
 mapfile -t fm < <(vc_eal_mem_args frontend)
 mapfile -t fe < <(vc_frontend_eal_args "$drv" "$sock" "$devargs")
+[ -n "$simd" ] && fe+=(--force-max-simd-bitwidth="$simd")
+[ "$bursts" = packed-auto ] && bursts=$(vc_packed_bursts_expected "${simd:-256}")
 # Our driver logs what it negotiated at start: the devargs must show there.
 [ "$(vc_vdev_kind)" = ours ] && fe+=(--log-level=pmd.net.virtio_container.init:info)
 vc_start seqcheck 1 1 "$app" "${fm[@]}" --no-pci "${fe[@]}" -- \
@@ -92,6 +101,15 @@ if [ ${#features[@]} -gt 0 ] && [ "$(vc_vdev_kind)" = ours ]; then
 			vc_check_eq "feature $name not negotiated" "$on" 0
 		fi
 	done
+fi
+
+if [ -n "$bursts" ] && [ "$(vc_vdev_kind)" = ours ]; then
+	vc_check_eq "bursts logged at start" \
+		"$(sed -n 's/.*started, features .*, \(.*\) bursts$/\1/p' "${VC_LOGF[seqcheck]}" | tail -n1)" \
+		"$bursts"
+	vc_check_eq "burst mode reported (rx, tx)" \
+		"$(sed -n "s/^vc_seqcheck: burst mode rx='\(.*\)' tx='\(.*\)'$/\1,\2/p" "${VC_LOGF[seqcheck]}")" \
+		"$bursts,$bursts"
 fi
 
 result=$(grep '^vc_seqcheck: RESULT' "${VC_LOGF[seqcheck]}" || true)

@@ -32,6 +32,7 @@ defaults(void **state)
 	assert_true(c.in_order);
 	assert_false(c.packed_vq);
 	assert_true(c.cq);                   /* upstream: 0 */
+	assert_true(c.vectorized);           /* upstream: 0 */
 	assert_false(c.mac_set);
 	assert_int_equal(c.speed, RTE_ETH_SPEED_NUM_UNKNOWN);
 	/* One queue pair works without the control queue. */
@@ -47,7 +48,8 @@ all_keys(void **state)
 	(void)state;
 	assert_int_equal(vc_devargs_parse("t",
 		"path=/run/a,mac=02:11:22:33:44:55,queues=8,queue_size=1024,"
-		"mrg_rxbuf=0,in_order=0,packed_vq=0,speed=25000,cq=1,server=0",
+		"mrg_rxbuf=0,in_order=0,packed_vq=0,speed=25000,cq=1,server=0,"
+		"vectorized=0",
 		&c), 0);
 	assert_true(c.mac_set);
 	assert_int_equal(c.mac.addr_bytes[0], 0x02);
@@ -57,6 +59,7 @@ all_keys(void **state)
 	assert_false(c.mrg_rxbuf);
 	assert_int_equal(c.speed, 25000);
 	assert_false(c.packed_vq);
+	assert_false(c.vectorized);
 	assert_int_equal(vc_devargs_parse("t", "path=/run/a,packed_vq=1", &c), 0);
 	assert_true(c.packed_vq);
 }
@@ -88,7 +91,7 @@ refused(void **state)
 		"path=/run/x,server=2",
 		"path=/run/x,cq=2",
 		"path=/run/x,queues=2,cq=0",         /* MQ needs CTRL_VQ */
-		"path=/run/x,vectorized=1",
+		"path=/run/x,vectorized=2",
 		"path=/run/x,iface=tap0",
 		"path=/run/0123456789012345678901234567890123456789012345678901"
 		"234567890123456789012345678901234567890123456789012345678",

@@ -47,6 +47,7 @@ struct vc_cfg {
 	bool packed_vq;
 	bool cq;              /**< control queue (default on, unlike upstream) */
 	bool server;          /**< listen on path; the backend connects */
+	bool vectorized;      /**< vector bursts where the CPU has them */
 	uint32_t speed;       /**< Mbps, RTE_ETH_SPEED_NUM_* */
 };
 

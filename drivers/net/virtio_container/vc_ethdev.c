@@ -368,7 +368,8 @@ vc_dev_start(struct rte_eth_dev *dev)
 	ret = vc_intr_install(dev);
 	if (ret < 0)
 		goto err_reset;
-	vc_rxtx_select(ad->run.features, &dev->rx_pkt_burst, &dev->tx_pkt_burst);
+	p->burst_mode = vc_rxtx_select(ad->run.features, ad->cfg.vectorized,
+				       &dev->rx_pkt_burst, &dev->tx_pkt_burst);
 	p->rx_plain = dev->rx_pkt_burst;
 	ret = vc_rxmode_start(dev);
 	if (ret < 0)
@@ -377,9 +378,9 @@ vc_dev_start(struct rte_eth_dev *dev)
 	/* Up only if a backend serves the device (server mode may start
 	 * before one connected; vc_lsc.c reports it when it does). */
 	vc_link_update(dev, 0);
-	VC_LOG(INFO, "%s: started, features 0x%" PRIx64 ", %u/%u queues",
+	VC_LOG(INFO, "%s: started, features 0x%" PRIx64 ", %u/%u queues, %s bursts",
 	       ad->name, ad->run.features, dev->data->nb_rx_queues,
-	       dev->data->nb_tx_queues);
+	       dev->data->nb_tx_queues, p->burst_mode);
 	return 0;
 
 err_no_queue:
@@ -566,6 +567,20 @@ vc_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	return 0;
 }
 
+/* "show rxq info": which bursts dev_start chose (ring layout, vector width). */
+static int
+vc_burst_mode_get(struct rte_eth_dev *dev, uint16_t queue_id,
+		  struct rte_eth_burst_mode *mode)
+{
+	const struct vc_process *p = proc_of(dev);
+
+	RTE_SET_USED(queue_id);
+	if (p->burst_mode == NULL)
+		return -EINVAL;	/* not started yet */
+	snprintf(mode->info, sizeof(mode->info), "%s", p->burst_mode);
+	return 0;
+}
+
 static const struct eth_dev_ops vc_eth_dev_ops = {
 	.dev_configure = vc_dev_configure,
 	.dev_start = vc_dev_start,
@@ -594,6 +609,8 @@ static const struct eth_dev_ops vc_eth_dev_ops = {
 	.xstats_get = vc_xstats_get,
 	.xstats_get_names = vc_xstats_get_names,
 	.xstats_reset = vc_stats_reset,
+	.rx_burst_mode_get = vc_burst_mode_get,
+	.tx_burst_mode_get = vc_burst_mode_get,
 };
 
 /* ---- probe / remove ------------------------------------------------- */

@@ -48,6 +48,7 @@ struct vc_process {
 	struct rte_intr_handle *lsc_intr; /**< link events (vc_lsc.c) */
 	eth_rx_burst_t rx_plain;   /**< the layout's RX burst (dev_start);
 				    *   vc_rxmode.c wraps it to filter */
+	const char *burst_mode;    /**< its name (vc_rxtx_select()) */
 };
 
 #endif /* VC_ETHDEV_H */

@@ -458,6 +458,8 @@ vc_mp_ops_init(const struct eth_dev_ops *prim)
 		.xstats_get = prim->xstats_get,
 		.xstats_get_names = prim->xstats_get_names,
 		.xstats_reset = prim->xstats_reset,
+		.rx_burst_mode_get = prim->rx_burst_mode_get,
+		.tx_burst_mode_get = prim->tx_burst_mode_get,
 		/* On this process's interrupt handle (vc_intr.c). */
 		.rx_queue_intr_enable = prim->rx_queue_intr_enable,
 		.rx_queue_intr_disable = prim->rx_queue_intr_disable,
@@ -508,7 +510,7 @@ vc_mp_secondary_probe(struct rte_vdev_device *vdev,
 	dev->device = &vdev->device;
 	dev->process_private = p;
 	/* The bursts the primary chose at its dev_start. */
-	vc_rxtx_select(ad->run.features, &rx, &tx);
+	p->burst_mode = vc_rxtx_select(ad->run.features, ad->cfg.vectorized, &rx, &tx);
 	p->rx_plain = rx;
 	dev->rx_pkt_burst = vc_mp_recv;
 	dev->tx_pkt_burst = tx;

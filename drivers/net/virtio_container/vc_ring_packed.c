@@ -45,13 +45,7 @@ _Static_assert(VC_RING_PACKED_RESUME_OFF >= sizeof(struct vring_packed_desc_even
 	       VC_RING_PACKED_RESUME_OFF % sizeof(uint32_t) == 0,
 	       "the resume word sits after the device event area, in its line");
 
-/*
- * Tell the device where the driver reads the next used descriptor
- * (devsim/virtio_resume.h), once the buffers before it are taken back:
- * release, so that a device seeing a slot made available again also sees
- * the word that freed it.
- */
-static void
+void
 vc_ring_packed_resume_publish(struct vc_ring_packed *r)
 {
 	uint32_t w = devsim_resume_word(r->used_pos,

@@ -495,6 +495,14 @@ vc_ring_packed_len_check(struct vc_ring_packed *r, const struct vc_ring_slot *s,
 	return len;
 }
 
+/*
+ * Tell the device where the driver reads the next used descriptor
+ * (devsim/virtio_resume.h), once the buffers before it are taken back:
+ * release, so that a device seeing a slot made available again also sees
+ * the word that freed it. In-order rings only; dequeue calls it.
+ */
+void vc_ring_packed_resume_publish(struct vc_ring_packed *r);
+
 /* The in-order path: one used descriptor may close a batch of buffers. */
 uint16_t vc_ring_packed_dequeue_in_order(struct vc_ring_packed *r,
 					 struct vc_ring_used *out, uint16_t max);

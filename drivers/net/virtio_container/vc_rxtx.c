@@ -7,8 +7,10 @@
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
+#include <rte_cpuflags.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_vect.h>
 
 #include "vc_logs.h"
 #include "vc_lsc.h"
@@ -234,19 +236,70 @@ vc_queue_intr_enable(struct vc_queue *q, bool on)
 	return vc_ring_enable_intr(&q->ring) ? 1 : 0;
 }
 
-void
-vc_rxtx_select(uint64_t features, eth_rx_burst_t *rx, eth_tx_burst_t *tx)
+/*
+ * Bits of the widest vectorized packed bursts this build has, the CPU runs
+ * and EAL allows (rte_vect_get_max_simd_bitwidth(): 256 on x86 unless
+ * --force-max-simd-bitwidth says otherwise, as AVX-512 may slow the core
+ * down). 0: none.
+ */
+static unsigned int
+vc_packed_simd_bits(void)
 {
-	if (features & VC_BIT(VIRTIO_F_RING_PACKED)) {
-		/* In-order is a mode of the packed ring itself. */
-		*rx = vc_recv_pkts_packed;
-		*tx = vc_xmit_pkts_packed;
-	} else if (features & VC_BIT(VIRTIO_F_IN_ORDER)) {
-		*rx = vc_recv_pkts_inorder;
-		*tx = vc_xmit_pkts_inorder;
-	} else {
+	unsigned int max = rte_vect_get_max_simd_bitwidth();
+
+	RTE_SET_USED(max);
+#ifdef VC_HAVE_PACKED_AVX512
+	if (max >= RTE_VECT_SIMD_512 && rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX512F) == 1)
+		return 512;
+#endif
+#ifdef VC_HAVE_PACKED_AVX2
+	if (max >= RTE_VECT_SIMD_256 && rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) == 1)
+		return 256;
+#endif
+#ifdef VC_HAVE_PACKED_SSE
+	if (max >= RTE_VECT_SIMD_128)
+		return 128;
+#endif
+	return 0;
+}
+
+const char *
+vc_rxtx_select(uint64_t features, bool vectorized, eth_rx_burst_t *rx, eth_tx_burst_t *tx)
+{
+	if (!(features & VC_BIT(VIRTIO_F_RING_PACKED))) {
+		if (features & VC_BIT(VIRTIO_F_IN_ORDER)) {
+			*rx = vc_recv_pkts_inorder;
+			*tx = vc_xmit_pkts_inorder;
+			return "split in-order";
+		}
 		*rx = vc_recv_pkts;
 		*tx = vc_xmit_pkts;
+		return "split";
+	}
+	/* In-order is a mode of the packed ring itself. */
+	switch (vectorized ? vc_packed_simd_bits() : 0) {
+#ifdef VC_HAVE_PACKED_AVX512
+	case 512:
+		*rx = vc_recv_pkts_packed_avx512;
+		*tx = vc_xmit_pkts_packed_avx512;
+		return "packed AVX-512";
+#endif
+#ifdef VC_HAVE_PACKED_AVX2
+	case 256:
+		*rx = vc_recv_pkts_packed_avx2;
+		*tx = vc_xmit_pkts_packed_avx2;
+		return "packed AVX2";
+#endif
+#ifdef VC_HAVE_PACKED_SSE
+	case 128:
+		*rx = vc_recv_pkts_packed_sse;
+		*tx = vc_xmit_pkts_packed_sse;
+		return "packed SSE";
+#endif
+	default:
+		*rx = vc_recv_pkts_packed;
+		*tx = vc_xmit_pkts_packed;
+		return "packed";
 	}
 }
 

@@ -132,10 +132,13 @@ int vc_queue_intr_enable(struct vc_queue *q, bool on);
 
 /**
  * The burst functions for the negotiated @features, chosen once at
- * dev_start so that the datapath has no per-packet layout branches.
+ * dev_start so that the datapath has no per-packet layout branches; with
+ * @vectorized (devarg), the widest vector bursts the build, the CPU and
+ * EAL's max SIMD bitwidth allow, where the layout has them.
+ * @return the path's name, for the log.
  */
-void vc_rxtx_select(uint64_t features, eth_rx_burst_t *rx,
-		    eth_tx_burst_t *tx);
+const char *vc_rxtx_select(uint64_t features, bool vectorized, eth_rx_burst_t *rx,
+			   eth_tx_burst_t *tx);
 
 /* Split ring bursts: any completion order / VIRTIO_F_IN_ORDER. */
 uint16_t vc_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb);
@@ -147,6 +150,14 @@ uint16_t vc_xmit_pkts_inorder(void *txq, struct rte_mbuf **pkts, uint16_t nb);
 uint16_t vc_recv_pkts_packed(void *rxq, struct rte_mbuf **pkts, uint16_t nb);
 uint16_t vc_xmit_pkts_packed(void *txq, struct rte_mbuf **pkts, uint16_t nb);
 int vc_rxq_fill_packed(struct vc_queue *q);
+/* The same, collecting used descriptors a line at a time with SSE2, AVX2
+ * or AVX-512 (built where the compiler can, on x86). */
+#define VC_PACKED_BURSTS_ISA(isa) \
+	uint16_t vc_recv_pkts_packed_##isa(void *rxq, struct rte_mbuf **pkts, uint16_t nb); \
+	uint16_t vc_xmit_pkts_packed_##isa(void *txq, struct rte_mbuf **pkts, uint16_t nb)
+VC_PACKED_BURSTS_ISA(sse);
+VC_PACKED_BURSTS_ISA(avx2);
+VC_PACKED_BURSTS_ISA(avx512);
 
 /**
  * Ring notify callback: @opaque is a struct vc_notify whose tp is this

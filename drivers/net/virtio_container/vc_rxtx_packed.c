@@ -22,6 +22,23 @@
 #include "vc_virtio.h"
 
 /*
+ * Built once as it is (the scalar bursts) and once per instruction set
+ * meson.build names, with -DVC_RXTX_ISA=<name>: the bursts are then
+ * vc_recv_pkts_packed_<name>() and vc_xmit_pkts_packed_<name>(), and
+ * collect used descriptors a cache line at a time (vc_ring_packed_vec.h).
+ */
+#ifdef VC_RXTX_ISA
+#include "vc_ring_packed_vec.h"
+#define VC_ISA_CAT_(f, isa) f##_##isa
+#define VC_ISA_CAT(f, isa) VC_ISA_CAT_(f, isa)
+#define VC_BURST(f) VC_ISA_CAT(f, VC_RXTX_ISA)
+#define vc_pring_dequeue vc_ring_packed_dequeue_vec
+#else
+#define VC_BURST(f) f
+#define vc_pring_dequeue vc_ring_packed_dequeue
+#endif
+
+/*
  * Post up to @want fresh mbufs, then publish once and decide one kick.
  * A failed bulk allocation is retried with smaller requests.
  * @return the number posted.
@@ -54,6 +71,7 @@ rxq_post_packed(struct vc_queue *q, uint16_t want)
 	return posted;
 }
 
+#ifndef VC_RXTX_ISA
 int
 vc_rxq_fill_packed(struct vc_queue *q)
 {
@@ -62,9 +80,10 @@ vc_rxq_fill_packed(struct vc_queue *q)
 	/* Some buffers are enough to start; refills top the ring up. */
 	return want == 0 || rxq_post_packed(q, want) > 0 ? 0 : -ENOMEM;
 }
+#endif
 
 uint16_t
-vc_recv_pkts_packed(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
+VC_BURST(vc_recv_pkts_packed)(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 {
 	struct vc_queue *q = rxq;
 	struct vc_ring_used used[VC_BURST_MAX];
@@ -74,7 +93,7 @@ vc_recv_pkts_packed(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 	if (unlikely(vc_ring_packed_is_broken(&q->pring)))
 		return 0;
 	nb = RTE_MIN(nb, (uint16_t)VC_BURST_MAX);
-	n = vc_ring_packed_dequeue(&q->pring, used, nb);
+	n = vc_pring_dequeue(&q->pring, used, nb);
 	if (unlikely(vc_ring_packed_is_broken(&q->pring)))
 		vc_lsc_ring_broken(q->port_id);	/* just now: report it */
 	got = vc_rx_collect(q, used, n, pkts);
@@ -92,7 +111,7 @@ tx_reclaim_packed(struct vc_queue *q)
 	uint16_t n, i;
 
 	do {
-		n = vc_ring_packed_dequeue(&q->pring, used, VC_BURST_MAX);
+		n = vc_pring_dequeue(&q->pring, used, VC_BURST_MAX);
 		/* TX chains have nothing device-writable: the mbuf is ours
 		 * to free whatever len the device wrote. */
 		for (i = 0; i < n; i++)
@@ -141,7 +160,7 @@ tx_enqueue_packed(struct vc_queue *q, struct rte_mbuf *m)
 }
 
 uint16_t
-vc_xmit_pkts_packed(void *txq, struct rte_mbuf **pkts, uint16_t nb)
+VC_BURST(vc_xmit_pkts_packed)(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 {
 	struct vc_queue *q = txq;
 	uint64_t bytes = 0;
