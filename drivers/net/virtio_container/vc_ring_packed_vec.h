@@ -151,4 +151,89 @@ vc_ring_packed_dequeue_vec(struct vc_ring_packed *r, struct vc_ring_used *out, u
 	return got + vc_ring_packed_dequeue(r, out + got, max - got);
 }
 
+/**
+ * vc_ring_packed_line_ready() - can vc_ring_packed_add_line() fill the
+ * line at avail_pos: it starts a line and four descriptors are free.
+ */
+static inline bool
+vc_ring_packed_line_ready(const struct vc_ring_packed *r)
+{
+	return (r->avail_pos & (VC_PDESC_LINE - 1)) == 0 && r->num_free >= VC_PDESC_LINE &&
+	       r->size >= VC_PDESC_LINE;
+}
+
+/* The second 8 bytes of a packed descriptor, as the device reads them. */
+static inline long long
+vc_pdesc_hi(uint32_t len, uint16_t id, uint16_t flags)
+{
+	return (long long)(len | (uint64_t)id << 32 | VC_PDESC_HI_FLAGS(flags));
+}
+
+/**
+ * vc_ring_packed_add_line() - make four one-descriptor buffers available,
+ * filling the line at avail_pos (vc_ring_packed_line_ready() must hold)
+ * with whole-descriptor stores, flags included.
+ * @addr, @len, @cookie: four each, as vc_ring_packed_add_one().
+ *
+ * Why: writing a descriptor field by field takes the line from the
+ * device's core once per store while the device polls it (it watches the
+ * next descriptor for its flags), so the line bounces between the cores.
+ * Written whole, it moves once. Each descriptor is one aligned 16-byte
+ * store at least, which x86 processors with AVX perform atomically, and
+ * stores become visible in program order: the device can never see a
+ * descriptor's flags without its address, length and id, nor a
+ * descriptor before the ones ahead of it. So no flags are held back: the
+ * line is published as it is stored, unless an earlier add of this batch
+ * still holds its flags back (vc_ring_packed_flags_store()), in which case
+ * the line waits behind it for vc_ring_packed_publish().
+ */
+static inline void
+vc_ring_packed_add_line(struct vc_ring_packed *r, const uint64_t addr[VC_PDESC_LINE],
+			const uint32_t len[VC_PDESC_LINE], bool writable,
+			void *const cookie[VC_PDESC_LINE])
+{
+	uint16_t pos = r->avail_pos, flags = r->avail_flags | (writable ? VRING_DESC_F_WRITE : 0);
+	struct vring_packed_desc *d = &r->desc[pos];
+	long long hi[VC_PDESC_LINE];
+	uint16_t k;
+
+	for (k = 0; k < VC_PDESC_LINE; k++) {
+		/* A free descriptor implies a free id (see add_one). */
+		uint16_t id = vc_ring_packed_id_get(r, pos + k);
+		struct vc_ring_slot *s = &r->slots[id];
+
+		s->cookie = cookie[k];
+		s->len = writable ? len[k] : 0;
+		s->ndescs = 1;
+		hi[k] = vc_pdesc_hi(len[k], id, flags);
+	}
+	/* What the buffers hold (headers, packets) is stored before them. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+#if defined(__AVX512F__)
+	_mm512_store_si512((void *)d, _mm512_set_epi64(hi[3], (long long)addr[3],
+						       hi[2], (long long)addr[2],
+						       hi[1], (long long)addr[1],
+						       hi[0], (long long)addr[0]));
+#elif defined(__AVX2__)
+	_mm256_store_si256((void *)d, _mm256_set_epi64x(hi[1], (long long)addr[1],
+							hi[0], (long long)addr[0]));
+	_mm256_store_si256((void *)(d + 2), _mm256_set_epi64x(hi[3], (long long)addr[3],
+							      hi[2], (long long)addr[2]));
+#else
+	for (k = 0; k < VC_PDESC_LINE; k++)
+		_mm_store_si128((void *)(d + k), _mm_set_epi64x(hi[k], (long long)addr[k]));
+#endif
+	r->num_free -= VC_PDESC_LINE;
+	if (r->pending != 0)
+		r->pending += VC_PDESC_LINE;
+	else
+		r->kick_added += VC_PDESC_LINE;
+	pos += VC_PDESC_LINE;
+	if (pos == r->size) {
+		pos = 0;
+		r->avail_flags ^= VC_PDESC_F_AU;
+	}
+	r->avail_pos = pos;
+}
+
 #endif /* VC_RING_PACKED_VEC_H */

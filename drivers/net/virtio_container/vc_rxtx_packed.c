@@ -38,6 +38,51 @@
 #define vc_pring_dequeue vc_ring_packed_dequeue
 #endif
 
+#ifdef VC_RXTX_ISA
+/* Post four fresh mbufs as one descriptor line (vc_ring_packed_add_line()). */
+static inline void
+rxq_post_line(struct vc_queue *q, struct rte_mbuf **m)
+{
+	uint64_t addr[VC_PDESC_LINE];
+	uint32_t len[VC_PDESC_LINE];
+	uint16_t k;
+
+	for (k = 0; k < VC_PDESC_LINE; k++) {
+		addr[k] = vc_rx_buf_addr(m[k]);
+		len[k] = vc_rx_buf_len(m[k]);
+	}
+	vc_ring_packed_add_line(&q->pring, addr, len, true, (void *const *)m);
+}
+
+/*
+ * Four packets as one descriptor line, when each is one segment with its
+ * header in the headroom (vc_ring_packed_line_ready() must hold).
+ * @return false, with nothing done, when one of them is not.
+ */
+static inline bool
+tx_line_packed(struct vc_queue *q, struct rte_mbuf **m, uint64_t *bytes)
+{
+	uint64_t addr[VC_PDESC_LINE];
+	uint32_t len[VC_PDESC_LINE];
+	uint16_t k;
+
+	for (k = 0; k < VC_PDESC_LINE; k++)
+		if (m[k]->nb_segs != 1 || !vc_tx_can_push(m[k]))
+			return false;
+	for (k = 0; k < VC_PDESC_LINE; k++) {
+		struct virtio_net_hdr_mrg_rxbuf *h =
+			rte_pktmbuf_mtod_offset(m[k], void *, -VC_NET_HDR_SIZE);
+
+		vc_tx_hdr_fill(q, m[k], h);
+		addr[k] = (uintptr_t)h;
+		len[k] = m[k]->data_len + VC_NET_HDR_SIZE;
+		*bytes += m[k]->pkt_len;
+	}
+	vc_ring_packed_add_line(&q->pring, addr, len, false, (void *const *)m);
+	return true;
+}
+#endif
+
 /*
  * Post up to @want fresh mbufs, then publish once and decide one kick.
  * A failed bulk allocation is retried with smaller requests.
@@ -56,9 +101,17 @@ rxq_post_packed(struct vc_queue *q, uint16_t want)
 			n /= 2;
 			continue;
 		}
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+#ifdef VC_RXTX_ISA
+			if (n - i >= VC_PDESC_LINE && vc_ring_packed_line_ready(&q->pring)) {
+				rxq_post_line(q, &m[i]);
+				i += VC_PDESC_LINE - 1;
+				continue;
+			}
+#endif
 			vc_ring_packed_add_one(&q->pring, vc_rx_buf_addr(m[i]),
 					       vc_rx_buf_len(m[i]), true, m[i]);
+		}
 		want -= n;
 		posted += n;
 		n = RTE_MIN(want, n);
@@ -176,6 +229,13 @@ VC_BURST(vc_xmit_pkts_packed)(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];
 
+#ifdef VC_RXTX_ISA
+		if (nb - i >= VC_PDESC_LINE && vc_ring_packed_line_ready(&q->pring) &&
+		    tx_line_packed(q, &pkts[i], &bytes)) {
+			i += VC_PDESC_LINE - 1;
+			continue;
+		}
+#endif
 		ret = tx_enqueue_packed(q, m);
 		if (unlikely(ret == -ENOSPC) && !reclaimed) {
 			/*
