@@ -9,11 +9,14 @@
  * - the line check on crafted lines: every AVAIL/USED pattern in every
  *   lane, whatever the other bits;
  * - whole lines are taken when the device returns buffers one by one;
+ * - lines added whole (vc_ring_packed_add_line()) reach the device as
+ *   written, published at once or behind flags held back;
  * - against the scalar vc_ring_packed_dequeue() on a twin ring, step by
  *   step through random runs of a fake device, well-formed and hostile
  *   (wrong wrap bits, bad or repeated ids, long lengths, in-order batches
  *   written as one descriptor, chains): same buffers, lengths, ring state,
- *   stats, broken reason and resume word.
+ *   stats, broken reason and resume word; the twin adds lines where it
+ *   can, and both rings hold the same descriptors once published.
  */
 
 #include <stdarg.h>
@@ -129,6 +132,96 @@ test_takes_lines(void **state)
 	}
 }
 
+/* ---- adding whole lines ---- */
+
+static void
+test_add_lines(void **state)
+{
+	unsigned int io;
+
+	(void)state;
+	require_isa();
+	for (io = 0; io < 2; io++) {
+		struct fixture *f = fixture_new(16, false, io);
+		uint64_t addr[VC_PDESC_LINE];
+		uint32_t len[VC_PDESC_LINE];
+		void *cookie[VC_PDESC_LINE];
+		struct vc_ring_used out[16];
+		struct chain_info ci;
+		unsigned int k, lap;
+
+		for (lap = 0; lap < 3; lap++) {
+			/* Four scalar adds hold the first flags back: the line
+			 * added behind them waits for the publish. */
+			for (k = 0; k < 4; k++)
+				assert_int_equal(vc_ring_packed_add_one(&f->r, 0x9000 + k, 64,
+									false, COOKIE(k)), 0);
+			for (k = 0; k < 3; k++) {
+				unsigned int j;
+
+				assert_true(vc_ring_packed_line_ready(&f->r));
+				for (j = 0; j < VC_PDESC_LINE; j++) {
+					addr[j] = 0x10000 * (k + 1) + j;
+					len[j] = 100 * (k + 1) + j;
+					cookie[j] = COOKIE(4 + 4 * k + j);
+				}
+				vc_ring_packed_add_line(&f->r, addr, len, true, cookie);
+			}
+			assert_false(vc_ring_packed_line_ready(&f->r));	/* ring full */
+			assert_false(dev_pop(&f->dev, &ci));
+			vc_ring_packed_publish(&f->r);
+			f->notified = 0;
+			assert_true(vc_ring_packed_kick(&f->r));
+			assert_int_equal(f->notified, 1);
+			for (k = 0; k < 16; k++) {
+				assert_true(dev_pop(&f->dev, &ci));
+				assert_int_equal(ci.ndescs, 1);
+				assert_int_equal(ci.writable[0], k >= 4);
+				assert_int_equal(ci.addrs[0], k < 4 ? 0x9000 + k :
+						 0x10000 * (k / 4) + k % 4);
+				assert_int_equal(ci.lens[0], k < 4 ? 64 : 100 * (k / 4) + k % 4);
+				dev_put(&f->dev, &ci, k < 4 ? 0 : 50);
+			}
+			assert_false(dev_pop(&f->dev, &ci));
+			/* The lines alone are published as they are stored. */
+			assert_int_equal(vc_ring_packed_dequeue_vec(&f->r, out, 16), 16);
+			for (k = 0; k < 16; k++)
+				assert_ptr_equal(out[k].cookie, COOKIE(k));
+			for (k = 0; k < VC_PDESC_LINE; k++) {
+				addr[k] = 0x7000 + k;
+				len[k] = 10;
+				cookie[k] = COOKIE(100 + k);
+			}
+			vc_ring_packed_add_line(&f->r, addr, len, false, cookie);
+			for (k = 0; k < VC_PDESC_LINE; k++) {
+				assert_true(dev_pop(&f->dev, &ci));
+				assert_int_equal(ci.addrs[0], 0x7000 + k);
+				assert_false(ci.writable[0]);
+				dev_put(&f->dev, &ci, 5);	/* means nothing: read-only */
+			}
+			assert_int_equal(vc_ring_packed_dequeue_vec(&f->r, out, 16), 4);
+			for (k = 0; k < VC_PDESC_LINE; k++) {
+				assert_ptr_equal(out[k].cookie, COOKIE(100 + k));
+				assert_int_equal(out[k].len, 0);
+			}
+			/* Back to position 0, in the other lap from lap 1 on:
+			 * 20 positions so far, 12 or 28 more. */
+			for (k = lap % 2 == 0 ? 12 : 28; k > 0; k--) {
+				assert_int_equal(vc_ring_packed_add_one(&f->r, 1, 1, true,
+									COOKIE(200)), 0);
+				vc_ring_packed_publish(&f->r);
+				assert_true(dev_pop(&f->dev, &ci));
+				dev_put(&f->dev, &ci, 1);
+				assert_int_equal(vc_ring_packed_dequeue_vec(&f->r, out, 16), 1);
+			}
+			assert_int_equal(f->r.avail_pos, 0);
+			/* wraps: 2 in lap 0, 3 in lap 1, 2 in lap 2 */
+			assert_int_equal(!!(f->r.avail_flags & VC_PDESC_F_AVAIL), lap == 0);
+		}
+		fixture_free(f);
+	}
+}
+
 /* ---- against the scalar dequeue ---- */
 
 struct twin {
@@ -160,22 +253,45 @@ twin_free(struct twin *t)
 	fixture_free(t->f[1]);
 }
 
-/* The driver posts @n buffers on both rings: one descriptor, or a chain of 2. */
+/*
+ * The driver posts @n buffers on both rings: one descriptor, or a chain
+ * of 2; the twin with the vector code posts four one-descriptor buffers
+ * as a line whenever it can. Published, both rings must hold the same.
+ */
 static void
 twin_post(struct twin *t, unsigned int n)
 {
+	struct vc_ring_packed *a = &t->f[0]->r, *b = &t->f[1]->r;
 	unsigned int i, s;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && vc_ring_packed_free_count(a) != 0; i++) {
 		unsigned int c = t->next_cookie++ % 0x10000;
-		bool chain = rnd(8) == 0 && vc_ring_packed_free_count(&t->f[0]->r) >= 2;
+		bool chain = rnd(8) == 0 && vc_ring_packed_free_count(a) >= 2;
 		struct vc_ring_seg segs[2] = {
 			{ .addr = 0x10000 + 0x100 * c, .len = 12, .writable = true },
 			{ .addr = 0x20000 + 0x100 * c, .len = 188, .writable = true },
 		};
 
-		if (vc_ring_packed_free_count(&t->f[0]->r) == 0)
-			break;
+		if (!chain && n - i >= VC_PDESC_LINE && vc_ring_packed_line_ready(b) &&
+		    rnd(4) != 0) {
+			uint64_t addr[VC_PDESC_LINE];
+			uint32_t len[VC_PDESC_LINE];
+			void *cookie[VC_PDESC_LINE];
+			unsigned int k;
+
+			for (k = 0; k < VC_PDESC_LINE; k++) {
+				if (k > 0)
+					c = t->next_cookie++ % 0x10000;
+				addr[k] = 0x10000 + 0x100 * c;
+				len[k] = 200 + k;
+				cookie[k] = COOKIE(c);
+				assert_int_equal(vc_ring_packed_add_one(a, addr[k], len[k], true,
+									cookie[k]), 0);
+			}
+			vc_ring_packed_add_line(b, addr, len, true, cookie);
+			i += VC_PDESC_LINE - 1;
+			continue;
+		}
 		for (s = 0; s < 2; s++) {
 			if (chain)
 				assert_int_equal(vc_ring_packed_add_chain(&t->f[s]->r, segs, 2,
@@ -188,6 +304,13 @@ twin_post(struct twin *t, unsigned int n)
 	}
 	for (s = 0; s < 2; s++)
 		vc_ring_packed_publish(&t->f[s]->r);
+	assert_memory_equal(a->desc, b->desc, sizeof(*a->desc) * a->size);
+	assert_memory_equal(a->slots, b->slots, sizeof(*a->slots) * a->size);
+	assert_int_equal(a->avail_pos, b->avail_pos);
+	assert_int_equal(a->avail_flags, b->avail_flags);
+	assert_int_equal(a->num_free, b->num_free);
+	assert_int_equal(a->free_id, b->free_id);
+	assert_int_equal(a->kick_added, b->kick_added);
 }
 
 /* The device takes up to @n available buffers (the same on both). */
@@ -361,6 +484,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_line_check),
 		cmocka_unit_test(test_takes_lines),
+		cmocka_unit_test(test_add_lines),
 		cmocka_unit_test(test_twin_any_order),
 		cmocka_unit_test(test_twin_in_order),
 	};

@@ -50,7 +50,9 @@
  * Memory ordering (pairs): publish's release store of the first pending
  * descriptor's flags pairs with the device's acquire load of those flags
  * (every other descriptor of the batch was written before it and sits
- * behind it, so the device cannot get to them earlier). dequeue's acquire
+ * behind it, so the device cannot get to them earlier). The vector bursts
+ * also add whole lines of descriptors in one go, flags and all
+ * (vc_ring_packed_vec.h: atomic 16-byte stores, seen in order). dequeue's acquire
  * load of a used descriptor's flags pairs with the device's release store
  * of them. kick's full fence orders the flags store before the load of the
  * device event suppression area (the device does the mirror image).

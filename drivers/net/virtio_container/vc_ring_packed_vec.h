@@ -3,14 +3,17 @@
  */
 
 /*
- * vc_ring_packed_vec: collect used descriptors of a packed ring one cache
- * line (four descriptors) at a time, with SSE2, AVX2 or AVX-512, whichever
- * the translation unit including this is compiled for. vc_rxtx_packed.c is
- * built once per instruction set (meson.build) and vc_rxtx_select() picks
- * one at dev_start.
+ * vc_ring_packed_vec: a packed ring one cache line (four descriptors) at a
+ * time, with SSE2, AVX2 or AVX-512, whichever the translation unit
+ * including this is compiled for. vc_rxtx_packed.c is built once per
+ * instruction set (meson.build) and vc_rxtx_select() picks one at
+ * dev_start.
  *
- * What it replaces: four flag loads, compares and branches, one per
- * descriptor, by one check of the whole line. Everything else is the
+ * Adding: vc_ring_packed_add_line() writes four one-descriptor buffers
+ * with whole-descriptor stores, so the line moves to the device once.
+ *
+ * Collecting: four flag loads, compares and branches, one per
+ * descriptor, become one check of the whole line. Everything else is the
  * scalar rule of vc_ring_packed.h, applied in the same order: a line is
  * taken only when all four descriptors carry the current used wrap
  * counter and each names a distinct outstanding one-descriptor buffer
@@ -224,10 +227,9 @@ vc_ring_packed_add_line(struct vc_ring_packed *r, const uint64_t addr[VC_PDESC_L
 		_mm_store_si128((void *)(d + k), _mm_set_epi64x(hi[k], (long long)addr[k]));
 #endif
 	r->num_free -= VC_PDESC_LINE;
-	if (r->pending != 0)
-		r->pending += VC_PDESC_LINE;
-	else
-		r->kick_added += VC_PDESC_LINE;
+	/* Published now, or at the publish that releases the held flags,
+	 * which comes before any kick decision: counted for it either way. */
+	r->kick_added += VC_PDESC_LINE;
 	pos += VC_PDESC_LINE;
 	if (pos == r->size) {
 		pos = 0;
