@@ -13,18 +13,21 @@
 #      few seconds; the frontend then stops forwarding and drains its RX
 #      queue in rxonly mode, after which the four counters must again agree
 #      exactly: nothing lost in millions of frames.
+# Before traffic, "show rxq info 0 0" and "show txq info 0 0" must report
+# the ring size and (ours, with --bursts) the bursts the driver chose.
 #
 # usage: mac_loopback.sh DRIVER_SO [SEQCHECK_APP] [--mem huge|nohuge|auto]
 #        [--sizes "64 1518"] [--rounds N] [--seconds S] [--devargs K=V[,K=V]]
+#        [--bursts NAME|packed-auto]  (as seqcheck.sh)
 # Environment: VC_VDEV=ours|upstream (default ours), VC_DEVARGS.
 set -euo pipefail
 . "$(dirname "$0")/../../devtools/lib.sh"
 
-[ $# -ge 1 ] || { sed -n '3,20p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '3,/^# Environment/p' "$0"; exit 2; }
 drv=$1
 shift
 [ $# -gt 0 ] && [ "${1#--}" = "$1" ] && shift	# the seqcheck app: unused
-mem=auto sizes="64 1518" rounds=8 seconds=2 devargs=
+mem=auto sizes="64 1518" rounds=8 seconds=2 devargs= bursts=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mem) mem=$2 ;;
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--rounds) rounds=$2 ;;
 	--seconds) seconds=$2 ;;
 	--devargs) devargs=$2 ;;
+	--bursts) bursts=$2 ;;
 	*) vc_die "unknown option $1" ;;
 	esac
 	shift 2
@@ -58,6 +62,28 @@ if ! grep -Eq '^Port 0: ([0-9A-F]{2}:){5}[0-9A-F]{2}' "${VC_LOGF[front]}"; then
 	vc_dump_log front
 	vc_summary
 	exit 1
+fi
+
+if [ "$(vc_vdev_kind)" = ours ]; then
+	[ "$bursts" = packed-auto ] && bursts=$(vc_packed_bursts_expected)
+	vc_tp_cmd front "show rxq info 0 0"
+	vc_tp_cmd front "show txq info 0 0"
+	deadline=$(($(vc_now_ms) + 5000))
+	while [ "$(vc_count_blocks "${VC_LOGF[front]}" '^Burst mode: ')" -lt 2 ] &&
+	      [ "$(vc_now_ms)" -lt "$deadline" ]; do
+		sleep 0.05
+	done
+	vc_check_eq "show rxq info: Number of RXDs" \
+		"$(sed -n 's/^Number of RXDs: //p' "${VC_LOGF[front]}" | tail -n1)" 256
+	vc_check_eq "show txq info: Number of TXDs" \
+		"$(sed -n 's/^Number of TXDs: //p' "${VC_LOGF[front]}" | tail -n1)" 256
+	modes=$(sed -n 's/^Burst mode: //p' "${VC_LOGF[front]}" | paste -sd,)
+	if [ -n "$bursts" ]; then
+		vc_check_eq "show rxq/txq info: Burst mode" "$modes" "$bursts,$bursts"
+	else
+		vc_check "show rxq/txq info: a burst mode each ($modes)" \
+			test "$(vc_count_blocks "${VC_LOGF[front]}" '^Burst mode: .')" -eq 2
+	fi
 fi
 
 declare -A fs=() vs=()

@@ -567,6 +567,27 @@ vc_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	return 0;
 }
 
+/* "show rxq info" / "show txq info": ring size and pool. */
+static void
+vc_rxq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_rxq_info *qinfo)
+{
+	const struct vc_queue *q = dev->data->rx_queues[queue_id];
+
+	qinfo->mp = q->mp;
+	qinfo->nb_desc = q->size;
+	qinfo->scattered_rx = dev->data->scattered_rx;
+	qinfo->conf.offloads = dev->data->dev_conf.rxmode.offloads;
+}
+
+static void
+vc_txq_info_get(struct rte_eth_dev *dev, uint16_t queue_id, struct rte_eth_txq_info *qinfo)
+{
+	const struct vc_queue *q = dev->data->tx_queues[queue_id];
+
+	qinfo->nb_desc = q->size;
+	qinfo->conf.offloads = dev->data->dev_conf.txmode.offloads;
+}
+
 /* "show rxq info": which bursts dev_start chose (ring layout, vector width). */
 static int
 vc_burst_mode_get(struct rte_eth_dev *dev, uint16_t queue_id,
@@ -609,6 +630,8 @@ static const struct eth_dev_ops vc_eth_dev_ops = {
 	.xstats_get = vc_xstats_get,
 	.xstats_get_names = vc_xstats_get_names,
 	.xstats_reset = vc_stats_reset,
+	.rxq_info_get = vc_rxq_info_get,
+	.txq_info_get = vc_txq_info_get,
 	.rx_burst_mode_get = vc_burst_mode_get,
 	.tx_burst_mode_get = vc_burst_mode_get,
 };

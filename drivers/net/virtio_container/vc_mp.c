@@ -458,6 +458,8 @@ vc_mp_ops_init(const struct eth_dev_ops *prim)
 		.xstats_get = prim->xstats_get,
 		.xstats_get_names = prim->xstats_get_names,
 		.xstats_reset = prim->xstats_reset,
+		.rxq_info_get = prim->rxq_info_get,
+		.txq_info_get = prim->txq_info_get,
 		.rx_burst_mode_get = prim->rx_burst_mode_get,
 		.tx_burst_mode_get = prim->tx_burst_mode_get,
 		/* On this process's interrupt handle (vc_intr.c). */
