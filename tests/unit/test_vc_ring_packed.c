@@ -112,11 +112,19 @@ test_single_publish_dequeue(void **state)
 	assert_int_equal(vc_ring_packed_add_one(&f->r, 0x4000, 1500, true, COOKIE(1)), 0);
 	assert_int_equal(vc_ring_packed_add_one(&f->r, 0x5000, 60, false, COOKIE(2)), 0);
 	assert_int_equal(vc_ring_packed_free_count(&f->r), 6);
+#ifdef VC_RING_PACKED_DESC_STORE
+	/* stored whole: the device may take them at once; publish has
+	 * nothing left to do but is still called per batch */
+	assert_int_equal(f->r.pending, 0);
+	assert_int_equal(f->r.kick_added, 2);
+#else
 	/* not published: the first descriptor's flags are held back, so the
 	 * device sees neither buffer */
 	assert_false(dev_pop(&f->dev, &ci));
 	assert_int_equal(vc_ring_packed_dequeue(&f->r, out, 8), 0);
+#endif
 	vc_ring_packed_publish(&f->r);
+	assert_int_equal(f->r.kick_added, 2);
 
 	assert_true(dev_pop(&f->dev, &ci));
 	assert_int_equal(ci.ndescs, 1);
@@ -211,7 +219,11 @@ test_add_errors(void **state)
 	assert_int_equal(vc_ring_packed_add_chain(&f->r, segs, 2, COOKIE(2)), -ENOSPC);
 	assert_int_equal(vc_ring_packed_add_one(&f->r, 1, 1, false, COOKIE(3)), 0);
 	assert_int_equal(vc_ring_packed_add_one(&f->r, 1, 1, false, COOKIE(4)), -ENOSPC);
+#ifdef VC_RING_PACKED_DESC_STORE
+	assert_int_equal(f->r.pending, 3);	/* the chain; the single one is out */
+#else
 	assert_int_equal(f->r.pending, 4);
+#endif
 	fixture_free(f);
 }
 
@@ -371,7 +383,11 @@ test_pending_blocks_dequeue(void **state)
 	add_publish(f, 0, 1);
 	assert_true(dev_pop(&f->dev, &ci));
 	dev_put(&f->dev, &ci, 5);
-	assert_int_equal(vc_ring_packed_add_one(&f->r, 1, 100, true, COOKIE(1)), 0);
+	/* A chain holds its head's flags back until publish, on every
+	 * architecture. */
+	assert_int_equal(vc_ring_packed_add_chain(&f->r, (const struct vc_ring_seg[2]){
+						  { 1, 100, true }, { 2, 100, true } },
+						  2, COOKIE(1)), 0);
 	assert_int_equal(vc_ring_packed_dequeue(&f->r, out, 8), 0);
 	vc_ring_packed_publish(&f->r);
 	assert_int_equal(vc_ring_packed_dequeue(&f->r, out, 8), 1);

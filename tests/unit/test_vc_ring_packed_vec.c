@@ -151,11 +151,14 @@ test_add_lines(void **state)
 		unsigned int k, lap;
 
 		for (lap = 0; lap < 3; lap++) {
-			/* Four scalar adds hold the first flags back: the line
-			 * added behind them waits for the publish. */
-			for (k = 0; k < 4; k++)
-				assert_int_equal(vc_ring_packed_add_one(&f->r, 0x9000 + k, 64,
-									false, COOKIE(k)), 0);
+			/* Two chains of two hold the first flags back: the
+			 * lines added behind them wait for the publish. */
+			for (k = 0; k < 4; k += 2)
+				assert_int_equal(vc_ring_packed_add_chain(&f->r,
+						(const struct vc_ring_seg[2]){
+							{ 0x9000 + k, 64, false },
+							{ 0x9000 + k + 1, 64, false } },
+						2, COOKIE(k)), 0);
 			for (k = 0; k < 3; k++) {
 				unsigned int j;
 
@@ -173,20 +176,26 @@ test_add_lines(void **state)
 			f->notified = 0;
 			assert_true(vc_ring_packed_kick(&f->r));
 			assert_int_equal(f->notified, 1);
-			for (k = 0; k < 16; k++) {
+			for (k = 0; k < 4; k += 2) {
+				assert_true(dev_pop(&f->dev, &ci));
+				assert_int_equal(ci.ndescs, 2);
+				assert_int_equal(ci.addrs[0], 0x9000 + k);
+				assert_int_equal(ci.addrs[1], 0x9000 + k + 1);
+				dev_put(&f->dev, &ci, 0);
+			}
+			for (k = 4; k < 16; k++) {
 				assert_true(dev_pop(&f->dev, &ci));
 				assert_int_equal(ci.ndescs, 1);
-				assert_int_equal(ci.writable[0], k >= 4);
-				assert_int_equal(ci.addrs[0], k < 4 ? 0x9000 + k :
-						 0x10000 * (k / 4) + k % 4);
-				assert_int_equal(ci.lens[0], k < 4 ? 64 : 100 * (k / 4) + k % 4);
-				dev_put(&f->dev, &ci, k < 4 ? 0 : 50);
+				assert_true(ci.writable[0]);
+				assert_int_equal(ci.addrs[0], 0x10000 * (k / 4) + k % 4);
+				assert_int_equal(ci.lens[0], 100 * (k / 4) + k % 4);
+				dev_put(&f->dev, &ci, 50);
 			}
 			assert_false(dev_pop(&f->dev, &ci));
+			assert_int_equal(vc_ring_packed_dequeue_vec(&f->r, out, 16), 14);
+			for (k = 0; k < 14; k++)
+				assert_ptr_equal(out[k].cookie, COOKIE(k < 2 ? 2 * k : k + 2));
 			/* The lines alone are published as they are stored. */
-			assert_int_equal(vc_ring_packed_dequeue_vec(&f->r, out, 16), 16);
-			for (k = 0; k < 16; k++)
-				assert_ptr_equal(out[k].cookie, COOKIE(k));
 			for (k = 0; k < VC_PDESC_LINE; k++) {
 				addr[k] = 0x7000 + k;
 				len[k] = 10;

@@ -50,9 +50,11 @@
  * Memory ordering (pairs): publish's release store of the first pending
  * descriptor's flags pairs with the device's acquire load of those flags
  * (every other descriptor of the batch was written before it and sits
- * behind it, so the device cannot get to them earlier). The vector bursts
- * also add whole lines of descriptors in one go, flags and all
- * (vc_ring_packed_vec.h: atomic 16-byte stores, seen in order). dequeue's acquire
+ * behind it, so the device cannot get to them earlier). On x86-64 a
+ * one-descriptor buffer is instead stored whole, flags and all, in one
+ * atomic 16-byte store after everything it points to
+ * (VC_RING_PACKED_DESC_STORE; the vector bursts store whole lines):
+ * stores are seen in order, so that store publishes it. dequeue's acquire
  * load of a used descriptor's flags pairs with the device's release store
  * of them. kick's full fence orders the flags store before the load of the
  * device event suppression area (the device does the mirror image).
@@ -67,6 +69,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/virtio_ring.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "vc_ring.h"
 
@@ -304,6 +309,37 @@ vc_ring_packed_next_id(const struct vc_ring_packed *r)
 	return r->in_order ? r->avail_pos : r->free_id;
 }
 
+/* The flags of a packed descriptor sit in the top 16 bits of its second 8 bytes. */
+#define VC_PDESC_HI_FLAGS(f) ((uint64_t)(f) << 48)
+
+/* The second 8 bytes of a packed descriptor, as the device reads them. */
+static inline uint64_t
+vc_pdesc_hi(uint32_t len, uint16_t id, uint16_t flags)
+{
+	return len | (uint64_t)id << 32 | VC_PDESC_HI_FLAGS(flags);
+}
+
+#if defined(__x86_64__)
+/*
+ * Where a descriptor can be written whole, flags included, in one store
+ * that the device sees complete or not at all: x86 processors with AVX
+ * perform aligned 16-byte stores atomically, and stores become visible in
+ * program order, so a descriptor written this way is published as it is
+ * stored, after everything stored before it (packet, header).
+ */
+#define VC_RING_PACKED_DESC_STORE 1
+
+static inline void
+vc_ring_packed_desc_store(struct vring_packed_desc *d, uint64_t addr, uint32_t len,
+			  uint16_t id, uint16_t flags)
+{
+	__m128i v = _mm_set_epi64x((long long)vc_pdesc_hi(len, id, flags), (long long)addr);
+
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	_mm_store_si128((void *)d, v);
+}
+#endif
+
 /**
  * vc_ring_packed_add_one() - make a one-descriptor buffer available.
  * @addr: CVA of the buffer.
@@ -311,7 +347,14 @@ vc_ring_packed_next_id(const struct vc_ring_packed *r)
  * @writable: device-writable (receive) or device-readable (transmit).
  * @cookie: non-NULL, returned with the completion.
  *
- * Does NOT publish: call vc_ring_packed_publish() once per batch.
+ * With VC_RING_PACKED_DESC_STORE (x86-64) the descriptor is written whole
+ * and the device may take it at once (behind a chain of this batch still
+ * held back, it waits for that). Elsewhere it is written field by field
+ * and its flags wait for vc_ring_packed_publish(). Why not hold every
+ * batch back: the device polls the next descriptor, and a line written
+ * field by field, then published by one more store, moves between the
+ * cores several times; written whole, once. Either way, call
+ * vc_ring_packed_publish() once per batch.
  *
  * Return: 0, or -ENOSPC when no descriptor is free.
  */
@@ -334,11 +377,17 @@ vc_ring_packed_add_one(struct vc_ring_packed *r, uint64_t addr, uint32_t len,
 	s->ndescs = 1;
 
 	d = &r->desc[pos];
+#ifdef VC_RING_PACKED_DESC_STORE
+	vc_ring_packed_desc_store(d, addr, len, id,
+				  r->avail_flags | (writable ? VRING_DESC_F_WRITE : 0));
+	r->kick_added++;	/* published: counted for the next kick decision */
+#else
 	d->addr = htole64(addr);
 	d->len = htole32(len);
 	d->id = htole16(id);
 	vc_ring_packed_flags_store(r, pos,
 				   r->avail_flags | (writable ? VRING_DESC_F_WRITE : 0));
+#endif
 	if (unlikely(++pos == r->size)) {
 		pos = 0;
 		r->avail_flags ^= VC_PDESC_F_AU;

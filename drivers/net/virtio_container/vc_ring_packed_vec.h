@@ -41,9 +41,6 @@
 _Static_assert(sizeof(struct vring_packed_desc) * VC_PDESC_LINE == VC_RING_CACHE_LINE,
 	       "four packed descriptors per line");
 
-/* The flags of descriptor k sit in the top 16 bits of its second 8 bytes. */
-#define VC_PDESC_HI_FLAGS(f) ((uint64_t)(f) << 48)
-
 /*
  * Are the four descriptors of the line at @d all used in the lap whose
  * used flags are @used_flags? Only their AVAIL/USED bits are compared.
@@ -165,30 +162,17 @@ vc_ring_packed_line_ready(const struct vc_ring_packed *r)
 	       r->size >= VC_PDESC_LINE;
 }
 
-/* The second 8 bytes of a packed descriptor, as the device reads them. */
-static inline long long
-vc_pdesc_hi(uint32_t len, uint16_t id, uint16_t flags)
-{
-	return (long long)(len | (uint64_t)id << 32 | VC_PDESC_HI_FLAGS(flags));
-}
-
 /**
  * vc_ring_packed_add_line() - make four one-descriptor buffers available,
  * filling the line at avail_pos (vc_ring_packed_line_ready() must hold)
  * with whole-descriptor stores, flags included.
  * @addr, @len, @cookie: four each, as vc_ring_packed_add_one().
  *
- * Why: writing a descriptor field by field takes the line from the
- * device's core once per store while the device polls it (it watches the
- * next descriptor for its flags), so the line bounces between the cores.
- * Written whole, it moves once. Each descriptor is one aligned 16-byte
- * store at least, which x86 processors with AVX perform atomically, and
- * stores become visible in program order: the device can never see a
- * descriptor's flags without its address, length and id, nor a
- * descriptor before the ones ahead of it. So no flags are held back: the
- * line is published as it is stored, unless an earlier add of this batch
- * still holds its flags back (vc_ring_packed_flags_store()), in which case
- * the line waits behind it for vc_ring_packed_publish().
+ * As vc_ring_packed_add_one() with VC_RING_PACKED_DESC_STORE, a line at
+ * a time: published as it is stored (each descriptor is one aligned
+ * 16-byte store at least), unless a chain of this batch still holds its
+ * flags back, in which case the line waits behind it for
+ * vc_ring_packed_publish().
  */
 static inline void
 vc_ring_packed_add_line(struct vc_ring_packed *r, const uint64_t addr[VC_PDESC_LINE],
@@ -197,7 +181,7 @@ vc_ring_packed_add_line(struct vc_ring_packed *r, const uint64_t addr[VC_PDESC_L
 {
 	uint16_t pos = r->avail_pos, flags = r->avail_flags | (writable ? VRING_DESC_F_WRITE : 0);
 	struct vring_packed_desc *d = &r->desc[pos];
-	long long hi[VC_PDESC_LINE];
+	uint64_t hi[VC_PDESC_LINE];
 	uint16_t k;
 
 	for (k = 0; k < VC_PDESC_LINE; k++) {
@@ -213,18 +197,19 @@ vc_ring_packed_add_line(struct vc_ring_packed *r, const uint64_t addr[VC_PDESC_L
 	/* What the buffers hold (headers, packets) is stored before them. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 #if defined(__AVX512F__)
-	_mm512_store_si512((void *)d, _mm512_set_epi64(hi[3], (long long)addr[3],
-						       hi[2], (long long)addr[2],
-						       hi[1], (long long)addr[1],
-						       hi[0], (long long)addr[0]));
+	_mm512_store_si512((void *)d, _mm512_set_epi64((long long)hi[3], (long long)addr[3],
+						       (long long)hi[2], (long long)addr[2],
+						       (long long)hi[1], (long long)addr[1],
+						       (long long)hi[0], (long long)addr[0]));
 #elif defined(__AVX2__)
-	_mm256_store_si256((void *)d, _mm256_set_epi64x(hi[1], (long long)addr[1],
-							hi[0], (long long)addr[0]));
-	_mm256_store_si256((void *)(d + 2), _mm256_set_epi64x(hi[3], (long long)addr[3],
-							      hi[2], (long long)addr[2]));
+	_mm256_store_si256((void *)d, _mm256_set_epi64x((long long)hi[1], (long long)addr[1],
+							(long long)hi[0], (long long)addr[0]));
+	_mm256_store_si256((void *)(d + 2), _mm256_set_epi64x((long long)hi[3], (long long)addr[3],
+							      (long long)hi[2], (long long)addr[2]));
 #else
 	for (k = 0; k < VC_PDESC_LINE; k++)
-		_mm_store_si128((void *)(d + k), _mm_set_epi64x(hi[k], (long long)addr[k]));
+		_mm_store_si128((void *)(d + k), _mm_set_epi64x((long long)hi[k],
+								(long long)addr[k]));
 #endif
 	r->num_free -= VC_PDESC_LINE;
 	/* Published now, or at the publish that releases the held flags,
