@@ -49,8 +49,8 @@ command -v callgrind_annotate >/dev/null || vc_die "callgrind_annotate is needed
 
 declare -n PATH_ARGS=VC_PATH_ARGS	# lib.sh
 # Burst functions: every exported-by-pointer RX/TX entry of each driver.
-declare -A RX_FN=([ours]='vc_recv_[a-z_]*' [upstream]='virtio_recv_[a-z_]*')
-declare -A TX_FN=([ours]='vc_xmit_[a-z_]*' [upstream]='virtio_xmit_[a-z_]*')
+declare -A RX_FN=([ours]='vc_recv_[a-z0-9_]*' [upstream]='virtio_recv_[a-z_]*')
+declare -A TX_FN=([ours]='vc_xmit_[a-z0-9_]*' [upstream]='virtio_xmit_[a-z_]*')
 
 [ -n "${VC_SKIP_SETUP:-}" ] || bash devtools/setup.sh >&2
 build=$(vc_build_dir)

@@ -25,7 +25,8 @@
  * Built once as it is (the scalar bursts) and once per instruction set
  * meson.build names, with -DVC_RXTX_ISA=<name>: the bursts are then
  * vc_recv_pkts_packed_<name>() and vc_xmit_pkts_packed_<name>(), and
- * collect used descriptors a cache line at a time (vc_ring_packed_vec.h).
+ * collect used descriptors and add single-descriptor buffers a cache line
+ * at a time (vc_ring_packed_vec.h).
  */
 #ifdef VC_RXTX_ISA
 #include "vc_ring_packed_vec.h"
@@ -33,12 +34,7 @@
 #define VC_ISA_CAT(f, isa) VC_ISA_CAT_(f, isa)
 #define VC_BURST(f) VC_ISA_CAT(f, VC_RXTX_ISA)
 #define vc_pring_dequeue vc_ring_packed_dequeue_vec
-#else
-#define VC_BURST(f) f
-#define vc_pring_dequeue vc_ring_packed_dequeue
-#endif
 
-#ifdef VC_RXTX_ISA
 /* Post four fresh mbufs as one descriptor line (vc_ring_packed_add_line()). */
 static inline void
 rxq_post_line(struct vc_queue *q, struct rte_mbuf **m)
@@ -81,6 +77,9 @@ tx_line_packed(struct vc_queue *q, struct rte_mbuf **m, uint64_t *bytes)
 	vc_ring_packed_add_line(&q->pring, addr, len, false, (void *const *)m);
 	return true;
 }
+#else
+#define VC_BURST(f) f
+#define vc_pring_dequeue vc_ring_packed_dequeue
 #endif
 
 /*
