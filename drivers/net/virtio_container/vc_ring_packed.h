@@ -295,6 +295,24 @@ vc_ring_packed_id_get(struct vc_ring_packed *r, uint16_t head)
 	return id;
 }
 
+/*
+ * Take the buffer id of a one-descriptor buffer at @pos and record the
+ * buffer in its slot. A free descriptor implies a free id: each buffer
+ * holds >= 1 of each. Return: the id.
+ */
+static inline uint16_t
+vc_ring_packed_slot_one(struct vc_ring_packed *r, uint16_t pos, void *cookie, uint32_t len,
+			bool writable)
+{
+	uint16_t id = vc_ring_packed_id_get(r, pos);
+	struct vc_ring_slot *s = &r->slots[id];
+
+	s->cookie = cookie;
+	s->len = writable ? len : 0;
+	s->ndescs = 1;
+	return id;
+}
+
 /**
  * vc_ring_packed_next_id() - the buffer id the next add will use.
  *
@@ -364,18 +382,11 @@ vc_ring_packed_add_one(struct vc_ring_packed *r, uint64_t addr, uint32_t len,
 {
 	uint16_t pos = r->avail_pos, id;
 	struct vring_packed_desc *d;
-	struct vc_ring_slot *s;
 
 	if (unlikely(r->num_free == 0))
 		return -ENOSPC;
 	r->num_free--;
-	/* A free descriptor implies a free id: each buffer holds >= 1 of each. */
-	id = vc_ring_packed_id_get(r, pos);
-	s = &r->slots[id];
-	s->cookie = cookie;
-	s->len = writable ? len : 0;
-	s->ndescs = 1;
-
+	id = vc_ring_packed_slot_one(r, pos, cookie, len, writable);
 	d = &r->desc[pos];
 #ifdef VC_RING_PACKED_DESC_STORE
 	vc_ring_packed_desc_store(d, addr, len, id,

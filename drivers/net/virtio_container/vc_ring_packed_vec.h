@@ -184,16 +184,9 @@ vc_ring_packed_add_line(struct vc_ring_packed *r, const uint64_t addr[VC_PDESC_L
 	uint64_t hi[VC_PDESC_LINE];
 	uint16_t k;
 
-	for (k = 0; k < VC_PDESC_LINE; k++) {
-		/* A free descriptor implies a free id (see add_one). */
-		uint16_t id = vc_ring_packed_id_get(r, pos + k);
-		struct vc_ring_slot *s = &r->slots[id];
-
-		s->cookie = cookie[k];
-		s->len = writable ? len[k] : 0;
-		s->ndescs = 1;
-		hi[k] = vc_pdesc_hi(len[k], id, flags);
-	}
+	for (k = 0; k < VC_PDESC_LINE; k++)
+		hi[k] = vc_pdesc_hi(len[k], vc_ring_packed_slot_one(r, pos + k, cookie[k],
+								    len[k], writable), flags);
 	/* What the buffers hold (headers, packets) is stored before them. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 #if defined(__AVX512F__)

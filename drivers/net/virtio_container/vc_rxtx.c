@@ -412,15 +412,14 @@ tx_one_chain(struct vc_queue *q, struct rte_mbuf *m, bool io)
 static __rte_always_inline int
 tx_enqueue(struct vc_queue *q, struct rte_mbuf *m, bool io)
 {
-	struct virtio_net_hdr_mrg_rxbuf *h;
+	uint64_t addr;
+	uint32_t len;
 
-	if (unlikely(m->nb_segs != 1 || !vc_tx_can_push(m)))
+	if (unlikely(!vc_tx_one_desc(m)))
 		return tx_one_chain(q, m, io);
 	/* Common case: header in the headroom, one descriptor. */
-	h = rte_pktmbuf_mtod_offset(m, void *, -VC_NET_HDR_SIZE);
-	vc_tx_hdr_fill(q, m, h);
-	return ring_add_one(&q->ring, (uintptr_t)h,
-			    m->data_len + VC_NET_HDR_SIZE, false, m, io);
+	addr = vc_tx_hdr_push(q, m, &len);
+	return ring_add_one(&q->ring, addr, len, false, m, io);
 }
 
 static __rte_always_inline uint16_t

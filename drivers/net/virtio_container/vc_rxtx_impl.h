@@ -145,6 +145,32 @@ vc_tx_hdr_fill(const struct vc_queue *q, const struct rte_mbuf *m,
 }
 
 /*
+ * The common TX case, one descriptor: a packet of one segment whose
+ * header goes into its headroom (vc_tx_can_push()).
+ */
+static inline bool
+vc_tx_one_desc(const struct rte_mbuf *m)
+{
+	return m->nb_segs == 1 && vc_tx_can_push(m);
+}
+
+/*
+ * Fill the virtio-net header in the headroom of a vc_tx_one_desc() packet.
+ * @return the address of the buffer the device reads (header, then
+ * packet); *@len its length.
+ */
+static inline uint64_t
+vc_tx_hdr_push(const struct vc_queue *q, struct rte_mbuf *m, uint32_t *len)
+{
+	struct virtio_net_hdr_mrg_rxbuf *h =
+		rte_pktmbuf_mtod_offset(m, void *, -VC_NET_HDR_SIZE);
+
+	vc_tx_hdr_fill(q, m, h);
+	*len = m->data_len + VC_NET_HDR_SIZE;
+	return (uintptr_t)h;
+}
+
+/*
  * Header of a packet that cannot carry it in its headroom: one slot per
  * descriptor in the queue's shared memory (q->tx_hdr, q->size slots).
  * @id must be unique among the queue's outstanding buffers, e.g. a

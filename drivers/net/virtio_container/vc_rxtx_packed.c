@@ -63,15 +63,10 @@ tx_line_packed(struct vc_queue *q, struct rte_mbuf **m, uint64_t *bytes)
 	uint16_t k;
 
 	for (k = 0; k < VC_PDESC_LINE; k++)
-		if (m[k]->nb_segs != 1 || !vc_tx_can_push(m[k]))
+		if (!vc_tx_one_desc(m[k]))
 			return false;
 	for (k = 0; k < VC_PDESC_LINE; k++) {
-		struct virtio_net_hdr_mrg_rxbuf *h =
-			rte_pktmbuf_mtod_offset(m[k], void *, -VC_NET_HDR_SIZE);
-
-		vc_tx_hdr_fill(q, m[k], h);
-		addr[k] = (uintptr_t)h;
-		len[k] = m[k]->data_len + VC_NET_HDR_SIZE;
+		addr[k] = vc_tx_hdr_push(q, m[k], &len[k]);
 		*bytes += m[k]->pkt_len;
 	}
 	vc_ring_packed_add_line(&q->pring, addr, len, false, (void *const *)m);
@@ -200,15 +195,14 @@ tx_one_chain_packed(struct vc_queue *q, struct rte_mbuf *m)
 static inline int
 tx_enqueue_packed(struct vc_queue *q, struct rte_mbuf *m)
 {
-	struct virtio_net_hdr_mrg_rxbuf *h;
+	uint64_t addr;
+	uint32_t len;
 
-	if (unlikely(m->nb_segs != 1 || !vc_tx_can_push(m)))
+	if (unlikely(!vc_tx_one_desc(m)))
 		return tx_one_chain_packed(q, m);
 	/* Common case: header in the headroom, one descriptor. */
-	h = rte_pktmbuf_mtod_offset(m, void *, -VC_NET_HDR_SIZE);
-	vc_tx_hdr_fill(q, m, h);
-	return vc_ring_packed_add_one(&q->pring, (uintptr_t)h,
-				      m->data_len + VC_NET_HDR_SIZE, false, m);
+	addr = vc_tx_hdr_push(q, m, &len);
+	return vc_ring_packed_add_one(&q->pring, addr, len, false, m);
 }
 
 uint16_t
