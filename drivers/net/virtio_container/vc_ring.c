@@ -14,8 +14,8 @@
  * p0 -> ... -> p(n-1) stay intact, and the head's slot only has to remember
  * p0 (in ->last). In device order the chain is head, p1, ..., p(n-2), p0,
  * so p0 is also the chain's last descriptor, as the field name says.
- * Freeing a chain is then an O(1) splice whatever its length:
- *	slot[head].last = free_head; free_head = p0.
+ * Freeing a chain is then an O(1) splice onto the list's tail whatever its
+ * length: slot[free_tail].last = p0; free_tail = head.
  */
 
 #include <string.h>
@@ -73,6 +73,7 @@ vc_ring_reset_state(struct vc_ring *r)
 	for (i = 0; i + 1 < r->size; i++)
 		r->slots[i].last = i + 1;
 	r->free_head = 0;
+	r->free_tail = r->size - 1;
 	r->num_free = r->size;
 	r->avail_idx = 0;
 	r->last_used = 0;
@@ -182,8 +183,7 @@ vc_ring_add_chain(struct vc_ring *r, const struct vc_ring_seg *segs, uint16_t n,
 	s->ndescs = n;
 	s->last = p0;
 
-	r->avail->ring[r->avail_idx & r->mask] = htole16(head);
-	r->avail_idx++;
+	vc_ring_avail_put(r, head);
 	return 0;
 }
 
@@ -256,8 +256,7 @@ vc_ring_add_indirect(struct vc_ring *r, struct vring_desc *table,
 	s->ndescs = 1;
 	s->last = head;
 	vc_ring_indirect_write(&r->desc[head], table, segs, n);
-	r->avail->ring[r->avail_idx & r->mask] = htole16(head);
-	r->avail_idx++;
+	vc_ring_avail_put(r, head);
 	return 0;
 }
 

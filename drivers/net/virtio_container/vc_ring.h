@@ -196,6 +196,7 @@ struct vc_ring {
 	uint16_t avail_idx;	/* shadow of avail->idx (next to publish) */
 	uint16_t last_used;	/* next used index to consume */
 	uint16_t free_head, num_free;
+	uint16_t free_tail;	/* last free descriptor; meaningless when none */
 	uint16_t kicked_avail;	/* avail idx at the last kick decision (event idx) */
 	bool event_idx, broken;
 	const char *broken_reason;	/* static string, set once when broken latches */
@@ -373,6 +374,23 @@ vc_ring_is_broken(const struct vc_ring *r)
 	return r->broken;
 }
 
+/*
+ * Put @head in the next avail slot. Freed descriptors go to the tail of
+ * the free list and the device completes in order in the steady state, so
+ * a slot mostly gets the value it already holds: the store is skipped
+ * then, and the device's core keeps its copy of the avail ring's lines
+ * instead of missing on each one the driver would have dirtied.
+ */
+static inline void
+vc_ring_avail_put(struct vc_ring *r, uint16_t head)
+{
+	uint16_t *slot = &r->avail->ring[r->avail_idx & r->mask];
+
+	if (*slot != htole16(head))
+		*slot = htole16(head);
+	r->avail_idx++;
+}
+
 /**
  * vc_ring_add_one() - make a one-descriptor buffer available.
  * @addr: CVA of the buffer.
@@ -410,28 +428,24 @@ vc_ring_add_one(struct vc_ring *r, uint64_t addr, uint32_t len, bool writable, v
 	d->len = htole32(len);
 	d->flags = htole16(writable ? VRING_DESC_F_WRITE : 0);
 
-	r->avail->ring[r->avail_idx & r->mask] = htole16(head);
-	r->avail_idx++;
+	vc_ring_avail_put(r, head);
 	return 0;
 }
 
 /**
  * vc_ring_prefetch_add() - prefetch for writing what the next @n
  * one-descriptor adds will fill (vc_prefetch_lines()): the device's core
- * read those lines last. In order: the descriptors, taken in table order
- * (the avail slots keep their values in the steady state). Otherwise the
- * avail slots; descriptors come off the free list, in no fixed place.
+ * read those lines last: the descriptors, from the next one to be taken.
+ * Those are in table order in the steady state, in order or not (the
+ * free list is first in, first out), and the avail slots then keep their
+ * values (vc_ring_avail_put()).
  */
 static inline void
 vc_ring_prefetch_add(const struct vc_ring *r, uint16_t n)
 {
 	if (n > r->num_free)
 		n = r->num_free;
-	if (r->in_order)
-		vc_prefetch_lines(r->desc, sizeof(*r->desc), r->size, r->next_desc, n);
-	else
-		vc_prefetch_lines(r->avail->ring, sizeof(r->avail->ring[0]), r->size,
-				  r->avail_idx & r->mask, n);
+	vc_prefetch_lines(r->desc, sizeof(*r->desc), r->size, vc_ring_next_desc(r), n);
 }
 
 /**
@@ -493,13 +507,20 @@ vc_ring_free_chain(struct vc_ring *r, struct vc_ring_slot *s)
 {
 	/*
 	 * The chain's private list runs from s->last through the other members
-	 * and ends at the head (s): splice it in front of the free list.
+	 * and ends at the head (s): splice it onto the tail of the free list.
+	 * First in, first out: with in-order completions the descriptors come
+	 * back in the order they were posted, so descriptor i keeps going to
+	 * avail slot i (vc_ring_avail_put()) and the device reads the table
+	 * sequentially.
 	 */
-	uint16_t first = s->last;
+	uint16_t first = s->last, head = (uint16_t)(s - r->slots);
 
 	s->cookie = NULL;
-	s->last = r->free_head;
-	r->free_head = first;
+	if (r->num_free == 0)
+		r->free_head = first;
+	else
+		r->slots[r->free_tail].last = first;
+	r->free_tail = head;
 	r->num_free += s->ndescs;
 }
 
