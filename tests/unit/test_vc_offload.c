@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_ip.h>
@@ -110,7 +112,7 @@ static void
 test_tso_prepare_and_header(void **state)
 {
 	struct vc_queue q = { .size = 256 };
-	struct virtio_net_hdr_mrg_rxbuf h;
+	struct virtio_net_hdr_mrg_rxbuf h = { .num_buffers = 0xffff };
 	struct rte_mbuf *m = tcp4(3000), *pkts[1];
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, void *, 14);
 	struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, void *, 34);
@@ -162,8 +164,10 @@ test_csum_header(void **state)
 	vc_offload_queue_setup(&q, 0);
 	memset(&h, 0xff, sizeof(h));
 	vc_tx_hdr_fill(&q, m, &h);
-	assert_int_equal(h.hdr.flags | h.hdr.gso_type | h.hdr.csum_start |
-			 h.hdr.csum_offset | h.num_buffers, 0);
+	assert_int_equal(h.hdr.flags | h.hdr.gso_type | h.hdr.hdr_len | h.hdr.gso_size |
+			 h.hdr.csum_start | h.hdr.csum_offset, 0);
+	/* Unused on transmit: left as the device's receive wrote it. */
+	assert_int_equal(h.num_buffers, 0xffff);
 	assert_int_equal(vc_xmit_pkts_prepare(&q, pkts, 1), 0);
 
 	vc_offload_queue_setup(&q, F(CSUM));
@@ -265,6 +269,44 @@ test_tx_hdr_slot(void **state)
 	assert_ptr_equal(vc_tx_hdr_slot(&q, 9), &slots[1]);
 }
 
+/*
+ * A header that is already zero is not stored to (vc_tx_hdr_clear()): the
+ * forwarded mbuf's header line stays shared with the device's core. Read
+ * only memory turns any store into a crash; each non-zero field is then
+ * cleared, num_buffers never.
+ */
+static void
+test_clear_header_no_store(void **state)
+{
+	struct vc_queue q = { .size = 256 };
+	long pg = sysconf(_SC_PAGESIZE);
+	struct virtio_net_hdr_mrg_rxbuf *h;
+	struct rte_mbuf *m = tcp4(100);
+	uint8_t *page;
+	size_t k;
+
+	(void)state;
+	vc_offload_queue_setup(&q, 0);
+	m->ol_flags = 0;
+	page = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(page != MAP_FAILED);
+	h = (void *)(page + 116);	/* where a 128-byte headroom puts it */
+	h->num_buffers = 1;
+	assert_int_equal(mprotect(page, (size_t)pg, PROT_READ), 0);
+	vc_tx_hdr_fill(&q, m, h);
+	assert_int_equal(h->num_buffers, 1);
+	assert_int_equal(mprotect(page, (size_t)pg, PROT_READ | PROT_WRITE), 0);
+	for (k = 0; k < sizeof(h->hdr); k++) {
+		memset(&h->hdr, 0, sizeof(h->hdr));
+		((uint8_t *)&h->hdr)[k] = 0x80;
+		vc_tx_hdr_fill(&q, m, h);
+		assert_int_equal(h->hdr.flags | h->hdr.gso_type | h->hdr.hdr_len |
+				 h->hdr.gso_size | h->hdr.csum_start | h->hdr.csum_offset, 0);
+		assert_int_equal(h->num_buffers, 1);
+	}
+	munmap(page, (size_t)pg);
+}
+
 int
 main(void)
 {
@@ -272,6 +314,7 @@ main(void)
 		cmocka_unit_test(test_features_and_capa),
 		cmocka_unit_test(test_tso_prepare_and_header),
 		cmocka_unit_test(test_csum_header),
+		cmocka_unit_test(test_clear_header_no_store),
 		cmocka_unit_test(test_rx_header),
 		cmocka_unit_test(test_tx_hdr_slot),
 	};

@@ -129,17 +129,41 @@ vc_tx_can_push(const struct rte_mbuf *m)
 }
 
 /*
- * The virtio-net header of an outgoing packet.  All zero without TX
- * offloads; checksum and segmentation offloads fill it from m->ol_flags
- * (vc_offload.h).  Without an offload flag the cost is one well
- * predicted branch.
+ * The header of a packet without offloads: every field zero but
+ * num_buffers, which is unused on transmitted packets (virtio 5.1.6.2) and
+ * left as it is. A forwarded mbuf's headroom still holds the header the
+ * device wrote on receive, zero but for num_buffers, so nothing is stored
+ * and the line stays shared between the two cores: a store here would
+ * take it from the device's core, and the device's next receive into the
+ * mbuf would take it back (it too stores only fields that differ).
+ */
+static inline void
+vc_tx_hdr_clear(struct virtio_net_hdr_mrg_rxbuf *h)
+{
+	uint64_t lo;
+	uint16_t hi;
+
+	memcpy(&lo, &h->hdr, sizeof(lo));
+	memcpy(&hi, (const uint8_t *)&h->hdr + sizeof(lo), sizeof(hi));
+	if (unlikely((lo | hi) != 0))
+		memset(&h->hdr, 0, sizeof(h->hdr));
+}
+
+_Static_assert(sizeof(struct virtio_net_hdr) == sizeof(uint64_t) + sizeof(uint16_t),
+	       "vc_tx_hdr_clear() reads the header as 8 + 2 bytes");
+
+/*
+ * The virtio-net header of an outgoing packet.  Zero without TX offloads
+ * (vc_tx_hdr_clear()); checksum and segmentation offloads fill it from
+ * m->ol_flags (vc_offload.h).  Without an offload flag the cost is one
+ * well predicted branch.
  */
 static inline void
 vc_tx_hdr_fill(const struct vc_queue *q, const struct rte_mbuf *m,
 	       struct virtio_net_hdr_mrg_rxbuf *h)
 {
 	if (likely(!(m->ol_flags & q->tx_ol_mask)))
-		memset(h, 0, sizeof(*h));
+		vc_tx_hdr_clear(h);
 	else
 		vc_tx_hdr_offload(q, m, h);
 }
@@ -298,16 +322,18 @@ vc_rx_collect(struct vc_queue *q, const struct vc_ring_used *used, uint16_t n,
 
 	/*
 	 * The device's core has just written each buffer's header line and
-	 * first data line. Fetch them all for writing before touching the
-	 * first: the transfers overlap instead of following one another,
-	 * and the lines that the application (packet headers) and a TX of
-	 * the same mbuf (the virtio-net header in the headroom) write come
-	 * over once, exclusive.
+	 * first data line. Fetch them all before touching the first, so the
+	 * transfers overlap instead of following one another. The packet's
+	 * line for writing: the application writes packet headers, and it
+	 * comes over once, exclusive. The virtio-net header's line only for
+	 * reading: a TX of the mbuf leaves that header as it is
+	 * (vc_tx_hdr_clear()), and taking the line exclusive would only make
+	 * the device's next receive into the mbuf fetch it back.
 	 */
 	for (i = 0; i < n; i++) {
 		uintptr_t b = (uintptr_t)vc_rx_buf_addr(used[i].cookie);
 
-		vc_prefetch_w((const void *)b);
+		rte_prefetch0((const void *)b);
 		vc_prefetch_w((const void *)(b + VC_NET_HDR_SIZE));
 	}
 	for (i = 0; i < n; i++) {
