@@ -4,13 +4,16 @@
 
 /*
  * Which cache lines the rings prefetch for writing before a burst
- * (vc_prefetch_lines(), vc_ring_prefetch_add(), vc_ring_packed_prefetch_add()).
+ * (vc_prefetch_lines(), vc_ring_prefetch_add(), vc_ring_packed_prefetch_add())
+ * and for reading before a split dequeue (vc_ring_prefetch_used()).
  * A prefetch never faults and changes nothing a test can read, so the
- * build routes every vc_prefetch_w() through a hook (VC_RING_PREFETCH_HOOK)
- * that records the address. The rule checked against a byte-by-byte
- * oracle: exactly the lines whose every byte belongs to an element of the
- * batch, each once; never a line shared with an element outside it (the
- * other side may be using that one), never memory outside the array.
+ * build routes every vc_prefetch_w() and vc_prefetch_r() through a hook
+ * (VC_RING_PREFETCH_HOOK) that records the address. The rule for writing,
+ * checked against a byte-by-byte oracle: exactly the lines whose every
+ * byte belongs to an element of the batch, each once; never a line shared
+ * with an element outside it (the other side may be using that one),
+ * never memory outside the array. For reading: every line holding a byte
+ * of the batch, each once, and no other.
  */
 
 #include <stdarg.h>
@@ -76,6 +79,36 @@ check_lines(uintptr_t base, size_t esize, uint32_t size, uint32_t first, uint32_
 		want += whole;
 	}
 	/* Nothing outside the array either (those were not visited above). */
+	assert_int_equal(nseen, want);
+}
+
+/*
+ * The read-prefetch oracle: every line-aligned address holding a byte of
+ * an element of the batch, once each, and nothing else.
+ */
+static void
+check_touched(uintptr_t base, size_t esize, uint32_t size, uint32_t first, uint32_t n)
+{
+	uintptr_t l, lo = base & ~(uintptr_t)(LINE - 1);
+	unsigned int want = 0, i, k;
+
+	for (i = 0; i < nseen; i++) {
+		assert_int_equal(seen[i] % LINE, 0);
+		for (k = 0; k < i; k++)
+			assert_true(seen[k] != seen[i]);
+	}
+	for (l = lo; l < base + esize * size; l += LINE) {
+		bool touched = false, found = false;
+		uintptr_t b;
+
+		for (b = l; b < l + LINE && !touched; b++)
+			touched = b >= base && b < base + esize * size &&
+				  in_batch((uint32_t)((b - base) / esize), size, first, n);
+		for (i = 0; i < nseen; i++)
+			found |= seen[i] == l;
+		assert_int_equal(found, touched);
+		want += touched;
+	}
 	assert_int_equal(nseen, want);
 }
 
@@ -189,6 +222,61 @@ test_split_prefetch_add(void **state)
 	free(mem);
 }
 
+/*
+ * Split dequeue read-prefetches the used entries it is about to read:
+ * every line holding a byte of one of them, each once, nothing else (the
+ * device finished them all before publishing used->idx), across the
+ * wrap, for receive and transmit rings alike.
+ */
+static void
+test_split_prefetch_used(void **state)
+{
+	const uint16_t size = 64;
+	void *mem = ring_fake_mem_new(vc_ring_mem_size(size));
+	struct vc_ring_slot slots[64];
+	struct vc_ring_used out[64];
+	struct vc_ring r;
+	uint16_t dev = 0, k, got, first;
+	unsigned int step, mode;
+
+	(void)state;
+	assert_non_null(mem);
+	srand(11);
+	for (mode = 0; mode < 2; mode++) {
+		bool writable = mode == 0;
+
+		assert_int_equal(vc_ring_init(&r, mem, size, slots, false, NULL, NULL), 0);
+		for (k = 0; k < size; k++)
+			assert_int_equal(vc_ring_add_one(&r, 0x1000, 64, writable, &cookie), 0);
+		vc_ring_publish(&r);
+		dev = 0;
+		for (step = 0; step < 3000; step++) {
+			/* The device completes some of what is outstanding, in order. */
+			uint16_t todo = (uint16_t)(rand() % ((uint16_t)(r.avail_idx - dev) + 1));
+
+			for (k = 0; k < todo; k++, dev++) {
+				struct vring_used_elem *e = &r.used->ring[dev & (size - 1)];
+
+				e->id = htole32(le16toh(r.avail->ring[dev & (size - 1)]));
+				e->len = htole32(writable ? 60 : 0);
+			}
+			__atomic_store_n(&r.used->idx, htole16(dev), __ATOMIC_RELEASE);
+			first = r.last_used;
+			nseen = 0;
+			got = vc_ring_dequeue(&r, out, (uint16_t)(1 + rand() % size));
+			for (k = 0; k < got; k++)
+				assert_int_equal(out[k].len, writable ? 60 : 0);
+			check_touched((uintptr_t)r.used->ring, sizeof(r.used->ring[0]), size, first,
+				      got);
+			for (k = 0; k < got; k++)
+				assert_int_equal(vc_ring_add_one(&r, 0x1000, 64, writable, &cookie), 0);
+			vc_ring_publish(&r);
+		}
+		assert_int_equal(r.stats.invalid_used, 0);
+	}
+	free(mem);
+}
+
 int
 main(void)
 {
@@ -196,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_lines_oracle),
 		cmocka_unit_test(test_packed_prefetch_add),
 		cmocka_unit_test(test_split_prefetch_add),
+		cmocka_unit_test(test_split_prefetch_used),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
