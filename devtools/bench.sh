@@ -46,6 +46,9 @@
 # DIR/logs), VC_DEVARGS (appended to both frontends' devargs),
 # BENCH_MAX_SPREAD=0.10 and BENCH_MIN_CPU=0.90 (noise thresholds, see
 # devtools/bench_report.py), BENCH_PYTHON=/usr/bin/python3.
+# BENCH_AGAINST=SO: an A/B of two builds of ours, e.g. a change against
+# the commit before it: the "upstream" rows run net_virtio_container from
+# this driver .so instead of net_virtio_user (the labels stay).
 #
 # Output: a table on stdout, DIR/results.csv (one row per configuration,
 # columns documented in its header), DIR/startup.csv, DIR/bench.png (Mpps
@@ -131,6 +134,14 @@ for v in rounds seconds warmup; do
 done
 
 PY=${BENCH_PYTHON:-/usr/bin/python3}
+if [ -n "${BENCH_AGAINST:-}" ]; then
+	[ -f "$BENCH_AGAINST" ] || vc_die "BENCH_AGAINST: $BENCH_AGAINST not found"
+	VC_AGAINST_SO=$(realpath "$BENCH_AGAINST")
+	vc_path_is_safe "$(dirname "$VC_AGAINST_SO")" ||
+		vc_die "BENCH_AGAINST: $VC_AGAINST_SO lies under a world-writable directory: EAL refuses it"
+	export VC_AGAINST_SO
+	vc_log "the upstream rows run $VC_AGAINST_SO, not net_virtio_user"
+fi
 build=$(vc_build_dir)
 out=${out:-$build/bench}
 report() {
@@ -360,7 +371,7 @@ run_one() {
 			}
 			printf "%.0f %d\n", a * 1024 - b, n - ba }')
 	r[rss_kib]=$(( $(awk '/^VmRSS/ { print $2 }' "/proc/${VC_PID[$name]}/status") - ${BASE[rss]:-0} ))
-	if [ "$kind" = ours ]; then	# its rte_eth_rx_burst_mode_get()
+	if [ "$kind" = ours ] || [ -n "${VC_AGAINST_SO:-}" ]; then	# rte_eth_rx_burst_mode_get()
 		dpath=$(tp_exec "$name" "show rxq info 0 0" | sed -n 's/^Burst mode: //p' || true)
 	else
 		dpath=$(grep -Eo 'using [^,]* (Rx|Tx) path' "$log" | sed 's/^using //' | paste -sd/ || true)

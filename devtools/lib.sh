@@ -173,7 +173,12 @@ vc_frontend_eal_args() {
 			vc_die "driver $drv lies under a world-writable directory: EAL refuses it"
 		printf '%s\n' -d "$drv" --vdev "net_virtio_container0,$args" ;;
 	upstream)
-		printf '%s\n' --vdev "net_virtio_user0,$args" ;;
+		# devtools/bench.sh BENCH_AGAINST: another build of ours instead.
+		if [ -n "${VC_AGAINST_SO:-}" ]; then
+			printf '%s\n' -d "$VC_AGAINST_SO" --vdev "net_virtio_container0,$args"
+		else
+			printf '%s\n' --vdev "net_virtio_user0,$args"
+		fi ;;
 	esac
 }
 
