@@ -279,9 +279,7 @@ vc_ring_io_add_indirect(struct vc_ring *r, struct vring_desc *table,
 	s->ndescs = 1;
 	s->last = head;
 	vc_ring_indirect_write(&r->desc[head], table, segs, n);
-	if (r->avail->ring[pos] != htole16(head))
-		r->avail->ring[pos] = htole16(head);
-	r->avail_idx++;
+	vc_ring_avail_put(r, head);
 	return 0;
 }
 

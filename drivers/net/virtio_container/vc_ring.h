@@ -389,8 +389,9 @@ vc_ring_is_broken(const struct vc_ring *r)
 
 /*
  * Put @head in the next avail slot. Freed descriptors go to the tail of
- * the free list and the device completes in order in the steady state, so
- * a slot mostly gets the value it already holds: the store is skipped
+ * the free list (in order: they are taken in table order) and the device
+ * completes in order in the steady state, so a slot mostly gets the value
+ * it already holds: the store is skipped
  * then, and the device's core keeps its copy of the avail ring's lines
  * instead of missing on each one the driver would have dirtied.
  */
@@ -700,9 +701,7 @@ vc_ring_io_add_one(struct vc_ring *r, uint64_t addr, uint32_t len, bool writable
 	d->addr = htole64(addr);
 	d->len = htole32(len);
 	d->flags = htole16(writable ? VRING_DESC_F_WRITE : 0);
-	if (r->avail->ring[pos] != htole16(head))
-		r->avail->ring[pos] = htole16(head);
-	r->avail_idx++;
+	vc_ring_avail_put(r, head);
 	return 0;
 }
 
