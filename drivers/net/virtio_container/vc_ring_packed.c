@@ -65,7 +65,9 @@ vc_ring_packed_reset_state(struct vc_ring_packed *r)
 	memset(r->slots, 0, sizeof(*r->slots) * r->size);
 	for (i = 0; i + 1 < r->size; i++)
 		r->slots[i].last = i + 1;
+	r->slots[r->size - 1].last = VC_PID_NONE;
 	r->free_id = 0;
+	r->free_id_tail = r->size - 1;
 	r->num_free = r->size;
 	/* Both wrap counters start at 1 (2.8.1). */
 	r->avail_pos = 0;
@@ -305,10 +307,8 @@ vc_ring_packed_detach_unused(struct vc_ring_packed *r)
 		if (cookie != NULL) {
 			s->cookie = NULL;
 			r->num_free += s->ndescs;
-			if (!r->in_order) {
-				s->last = r->free_id;
-				r->free_id = i;
-			}
+			if (!r->in_order)
+				vc_ring_packed_id_put(r, i);
 			r->detach_pos = (uint16_t)((i + 1u) & (r->size - 1u));
 			return cookie;
 		}

@@ -101,7 +101,8 @@ struct vc_ring_packed {
 	uint16_t used_pos;	/* where the device writes the next used descriptor */
 	uint16_t used_flags;	/* AVAIL|USED bits of a used descriptor this lap */
 	uint16_t num_free;	/* descriptors free */
-	uint16_t free_id;	/* head of the free id list (not with in_order) */
+	uint16_t free_id;	/* head of the free id list (not with in_order), */
+	uint16_t free_id_tail;	/* and its tail; VC_PID_NONE ends the list */
 	uint16_t pending;	/* descriptors added since the last publish */
 	uint16_t pending_pos;	/* position of the first of them, */
 	uint16_t pending_flags;	/* and its flags, stored last by publish */
@@ -280,6 +281,27 @@ vc_ring_packed_flags_store(struct vc_ring_packed *r, uint16_t pos, uint16_t flag
 	} else {
 		__atomic_store_n(&r->desc[pos].flags, htole16(flags), __ATOMIC_RELAXED);
 	}
+}
+
+/* Ends the free id list: no id, a ring has at most VC_RING_SIZE_MAX. */
+#define VC_PID_NONE UINT16_MAX
+_Static_assert(VC_RING_SIZE_MAX <= VC_PID_NONE, "VC_PID_NONE is never an id");
+
+/*
+ * Give a buffer id back: to the tail of the free list, first in, first
+ * out. With the device completing in order (DPDK's vhost does), buffer
+ * ids then keep matching the positions they are posted at, lap after lap,
+ * as with IN_ORDER.
+ */
+static inline void
+vc_ring_packed_id_put(struct vc_ring_packed *r, uint16_t id)
+{
+	r->slots[id].last = VC_PID_NONE;
+	if (r->free_id == VC_PID_NONE)
+		r->free_id = id;
+	else
+		r->slots[r->free_id_tail].last = id;
+	r->free_id_tail = id;
 }
 
 /* Take a buffer id: the head position with in_order, else the free list. */
@@ -604,8 +626,7 @@ vc_ring_packed_dequeue(struct vc_ring_packed *r, struct vc_ring_used *out, uint1
 		out[got].len = vc_ring_packed_len_check(r, s, len);
 		got++;
 		s->cookie = NULL;
-		s->last = r->free_id;
-		r->free_id = id;
+		vc_ring_packed_id_put(r, id);
 		/* ndescs <= descriptors out: the buffer was one of them. */
 		vc_ring_packed_used_advance(r, s->ndescs);
 	}

@@ -106,10 +106,8 @@ vc_ring_packed_take_line(struct vc_ring_packed *r, struct vc_ring_used *out)
 		out[k].cookie = s->cookie;
 		out[k].len = vc_ring_packed_len_check(r, s, len);
 		s->cookie = NULL;
-		if (!r->in_order) {
-			s->last = r->free_id;
-			r->free_id = id;
-		}
+		if (!r->in_order)
+			vc_ring_packed_id_put(r, id);
 		vc_ring_packed_used_advance(r, 1);
 	}
 	return k;
