@@ -610,6 +610,7 @@ vc_args_drv_mem() {
 # vc_start_vhost NAME SOCKET FWD_MODE [TESTPMD_ARGS...]: an interactive
 # testpmd with net_vhost on SOCKET, pinned to cpu 0, forwarding started;
 # as many vhost queue pairs as TESTPMD_ARGS' --rxq=N (default 1).
+# VC_VHOST_WAIT: seconds to wait for the socket (default 20).
 vc_start_vhost() {
 	local name=$1 sock=$2 fwd=$3 mem a queues=1
 	shift 3
@@ -620,6 +621,6 @@ vc_start_vhost() {
 	vc_start -i "$name" 0 2 "$VC_TESTPMD" "${mem[@]}" --no-pci \
 		--vdev "net_vhost0,iface=$sock,queues=$queues" -- \
 		-i --nb-cores=1 --forward-mode="$fwd" "$VC_TESTPMD_MBUFS" "$@"
-	vc_wait_socket "$sock" 20 "$name" || { vc_dump_log "$name"; return 1; }
+	vc_wait_socket "$sock" "${VC_VHOST_WAIT:-20}" "$name" || { vc_dump_log "$name"; return 1; }
 	vc_tp_cmd "$name" start
 }
