@@ -364,11 +364,10 @@ test_fifo_ids(void **state)
 	struct fixture *f = fixture_new(64, false, false);
 	struct vc_ring_used out[64];
 	struct chain_info ci;
-	unsigned int lap, burst, k, next = 0, expect = 0, pos = 0;
+	unsigned int lap, burst, k, next = 64, expect = 0, pos = 0;
 
 	(void)state;
 	add_publish(f, 0, 64);
-	next = 64;
 	for (lap = 0; lap < 40; lap++) {
 		burst = 1 + (lap * 7) % 32;
 		for (k = 0; k < burst; k++) {

@@ -319,6 +319,7 @@ twin_post(struct twin *t, unsigned int n)
 	assert_int_equal(a->avail_flags, b->avail_flags);
 	assert_int_equal(a->num_free, b->num_free);
 	assert_int_equal(a->free_id, b->free_id);
+	assert_int_equal(a->free_id_tail, b->free_id_tail);
 	assert_int_equal(a->kick_added, b->kick_added);
 }
 
@@ -421,6 +422,7 @@ twin_compare(struct twin *t, uint16_t max)
 	assert_int_equal(a->used_flags, b->used_flags);
 	assert_int_equal(a->num_free, b->num_free);
 	assert_int_equal(a->free_id, b->free_id);
+	assert_int_equal(a->free_id_tail, b->free_id_tail);
 	assert_int_equal(a->io_active, b->io_active);
 	assert_int_equal(a->broken, b->broken);
 	assert_int_equal(a->stats.invalid_used, b->stats.invalid_used);

@@ -32,10 +32,11 @@
  * Buffer ids. Without VIRTIO_F_IN_ORDER the device may complete buffers in
  * any order and a ring position can be reused while an older buffer is
  * still out, so ids come from a free list kept in driver-private memory
- * (slots[id].last is the link). With IN_ORDER, id = position of the head:
- * completions come in order, so that position is never reused while its
- * buffer is out, and the device may write one used descriptor for a whole
- * batch (2.8.9); the driver walks from used_pos to the buffer it names.
+ * (slots[id].last is the link), first in, first out. With IN_ORDER, id =
+ * position of the head: completions come in order, so that position is
+ * never reused while its buffer is out, and the device may write one used
+ * descriptor for a whole batch (2.8.9); the driver walks from used_pos to
+ * the buffer it names.
  *
  * Trust: the device is another process writing the descriptor ring. Every
  * used descriptor is validated before its id is used as an index or its len
