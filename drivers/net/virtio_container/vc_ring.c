@@ -337,8 +337,7 @@ vc_ring_io_add_chain(struct vc_ring *r, const struct vc_ring_seg *segs, uint16_t
 	s->len = (uint32_t)wlen;
 	s->ndescs = n;
 	s->last = head;
-	r->avail->ring[pos] = htole16(head);
-	r->avail_idx++;
+	vc_ring_avail_put(r, head);
 	return 0;
 }
 

@@ -391,9 +391,9 @@ vc_ring_is_broken(const struct vc_ring *r)
  * Put @head in the next avail slot. Freed descriptors go to the tail of
  * the free list (in order: they are taken in table order) and the device
  * completes in order in the steady state, so a slot mostly gets the value
- * it already holds: the store is skipped
- * then, and the device's core keeps its copy of the avail ring's lines
- * instead of missing on each one the driver would have dirtied.
+ * it already holds: the store is skipped then, and the device's core keeps
+ * its copy of the avail ring's lines instead of missing on each one the
+ * driver would have dirtied.
  */
 static inline void
 vc_ring_avail_put(struct vc_ring *r, uint16_t head)
