@@ -148,6 +148,14 @@ vc_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 		return -ENOTSUP;
 	vc_intr_fd_clear(fd);
 	/*
+	 * The bursts give buffers back at their start (rx_burst()): top the
+	 * ring up before sleeping, or a waiter that took the last ones would
+	 * wait for packets the device has nowhere to put. A failed allocation
+	 * is counted (rx_nombuf); the next burst retries.
+	 */
+	if (dev->data->dev_started && vc_queue_broken(q) == NULL)
+		(void)vc_rxq_fill(q);
+	/*
 	 * Buffers completed before the device saw the request are never
 	 * signalled: raise the interrupt ourselves so the waiter polls them
 	 * (the same eventfd the backend writes; writes are atomic).

@@ -134,20 +134,20 @@ VC_BURST(vc_recv_pkts_packed)(void *rxq, struct rte_mbuf **pkts, uint16_t nb)
 {
 	struct vc_queue *q = rxq;
 	struct vc_ring_used used[VC_BURST_MAX];
-	uint16_t n, got;
+	uint16_t n;
 
 	/* A ring the device corrupted is left alone until reset. */
 	if (unlikely(vc_ring_packed_is_broken(&q->pring)))
 		return 0;
+	/* First give back what the previous burst took: see rx_burst()
+	 * (vc_rxtx.c). */
+	if (vc_ring_packed_free_count(&q->pring) != 0)
+		rxq_post_packed(q, vc_ring_packed_free_count(&q->pring));
 	nb = RTE_MIN(nb, (uint16_t)VC_BURST_MAX);
 	n = vc_pring_dequeue(&q->pring, used, nb);
 	if (unlikely(vc_ring_packed_is_broken(&q->pring)))
 		vc_lsc_ring_broken(q->port_id);	/* just now: report it */
-	got = vc_rx_collect(q, used, n, pkts);
-	/* Give back at once whatever this burst took: see rx_burst() (vc_rxtx.c). */
-	if (vc_ring_packed_free_count(&q->pring) != 0)
-		rxq_post_packed(q, vc_ring_packed_free_count(&q->pring));
-	return got;
+	return vc_rx_collect(q, used, n, pkts);
 }
 
 static inline void
@@ -216,7 +216,9 @@ VC_BURST(vc_xmit_pkts_packed)(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 
 	if (unlikely(vc_ring_packed_is_broken(&q->pring)))
 		return 0;
-	if (vc_ring_packed_free_count(&q->pring) < RTE_MAX(nb, (uint16_t)(q->size / 4)))
+	/* Completed mbufs are freed after the publish (see tx_burst() in
+	 * vc_rxtx.c), unless this burst needs their descriptors now. */
+	if (vc_ring_packed_free_count(&q->pring) < nb)
 		tx_reclaim_packed(q);
 	vc_ring_packed_prefetch_add(&q->pring, nb);
 	for (i = 0; i < nb; i++) {
@@ -232,7 +234,7 @@ VC_BURST(vc_xmit_pkts_packed)(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 		ret = tx_enqueue_packed(q, m);
 		if (unlikely(ret == -ENOSPC) && !reclaimed) {
 			/*
-			 * The reclaim threshold counts packets; this one needs
+			 * The check above counts packets; this one needs
 			 * more descriptors than are free.  What this burst
 			 * added goes to the device first: dequeue waits for
 			 * unpublished buffers.
@@ -259,5 +261,7 @@ VC_BURST(vc_xmit_pkts_packed)(void *txq, struct rte_mbuf **pkts, uint16_t nb)
 		vc_queue_notify(q);
 	q->stats.packets += i - dropped;
 	q->stats.bytes += bytes;
+	if (vc_ring_packed_free_count(&q->pring) < q->size / 4)
+		tx_reclaim_packed(q);
 	return i;
 }
