@@ -6,9 +6,10 @@
  * vc_sleepy_fwd: a forwarding application that sleeps when it has nothing
  * to do, in the manner of DPDK's l3fwd-power.  Each worker lcore owns RX
  * and TX queue i (i = its worker index) of every port and polls its RX
- * queues; after --idle-polls empty rounds it enables RX interrupts on
- * them and sleeps in rte_epoll_wait() on their interrupt eventfds, and
- * when traffic wakes it up it disables the interrupts and polls again.
+ * queues; after --idle-polls empty rounds (0: after every round) it
+ * enables RX interrupts on them and sleeps in rte_epoll_wait() on their
+ * interrupt eventfds, and when traffic wakes it up it disables the
+ * interrupts and polls again.
  *
  * Forwarding: with an even number of ports, port 2k <-> 2k+1 (like
  * l2fwd); otherwise every port echoes back what it receives.  In mac mode
@@ -113,7 +114,8 @@ usage(const char *prog)
 {
 	printf("usage: %s [EAL options] -- [--idle-polls N] [--sleep-timeout-ms MS]\n"
 	       "       [--stats-period S] [--fwd mac|io]\n"
-	       "  --idle-polls N        empty polling rounds before sleeping (default 1000)\n"
+	       "  --idle-polls N        empty polling rounds before sleeping (default 1000;\n"
+	       "                        0: sleep after every round, even one with packets)\n"
 	       "  --sleep-timeout-ms MS longest sleep, -1 = until woken (default -1)\n"
 	       "  --stats-period S      print rates every S seconds, 0 = never (default 1)\n"
 	       "  --fwd mac|io          swap MAC addresses or not (default mac)\n",
@@ -296,9 +298,11 @@ worker_main(void *arg)
 		}
 		if (got != 0) {
 			idle = 0;
-			continue;
-		}
-		if (++idle < opt.idle_polls || !w->intr_ok) {
+			/* --idle-polls 0: sleep after every round, even one
+			 * that took the last buffers of a ring. */
+			if (opt.idle_polls != 0 || !w->intr_ok)
+				continue;
+		} else if (++idle < opt.idle_polls || !w->intr_ok) {
 			rte_pause();
 			continue;
 		}

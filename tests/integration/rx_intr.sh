@@ -25,7 +25,8 @@
 #   --seconds S             length of each CPU measurement (default 3)
 #   --max-pct P             CPU budget while quiet, % of one core (default 5)
 #   --idle-polls K          empty polls before the application sleeps
-#                           (default 1000; a huge value makes it a poller,
+#                           (default 1000; 0: after every round, even one
+#                           with packets; a huge value makes it a poller,
 #                           which this test must then fail)
 #   --devargs K=V[,K=V]     extra frontend devargs (e.g. in_order=0)
 #   --feature [!]NAME       (ours) virtio feature NAME must (not) have been
@@ -34,7 +35,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../../devtools/lib.sh"
 
-[ $# -ge 1 ] || { sed -n '3,33p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '3,34p' "$0"; exit 2; }
 drv=$1
 shift
 [ $# -gt 0 ] && [ "${1#--}" = "$1" ] && shift	# the seqcheck app: unused
