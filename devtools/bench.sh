@@ -39,6 +39,11 @@
 #   --warmup S       BENCH_WARMUP  warm-up before measuring (1)
 #   --out DIR        BENCH_OUT     output directory (default BUILDDIR/bench)
 #   --quick          64 B, 1 burst, 1 round, 1 s: every path in ~1-2 minutes
+#   --fwd-stats      BENCH_FWD_STATS=1  both testpmds also record burst sizes
+#                    (--record-burst-stats); each run's "show fwd stats all"
+#                    of both sides is kept in DIR/fwdstats/ (SEQ-DRIVER-SIDE.txt):
+#                    how many frames the bursts carried, e.g. whether the two
+#                    sides took turns with every frame in flight
 #   --report-only    redo table, CSV and chart from DIR/raw.csv; run nothing
 #   -h, --help       this text
 # Environment as for devtools/loopback.sh: VC_MEM=auto|huge|nohuge,
@@ -90,6 +95,7 @@ seconds=${BENCH_SECONDS:-3}
 warmup=${BENCH_WARMUP:-1}
 out=${BENCH_OUT:-}
 report_only=0
+fwd_stats=${BENCH_FWD_STATS:-0}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--paths|--sizes|--bursts|--rounds|--seconds|--warmup|--out)
@@ -105,6 +111,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift ;;
 	--quick) sizes=64; bursts=1; rounds=1; seconds=1 ;;
 	--report-only) report_only=1 ;;
+	--fwd-stats) fwd_stats=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; vc_die "unknown option '$1'" ;;
 	esac
@@ -186,6 +193,13 @@ command -v "$VC_TESTPMD" >/dev/null || vc_die "$VC_TESTPMD not found"
 mkdir -p "$out"
 rm -f "$out/raw.csv" "$out/results.csv" "$out/startup.csv" "$out/bench.png"
 [ -z "${VC_KEEP_LOGS:-}" ] || mkdir -p "$out/logs"
+# testpmd options both sides get (--fwd-stats: burst sizes too).
+REC=(--record-core-cycles)
+if [ "$fwd_stats" = 1 ]; then
+	REC+=(--record-burst-stats)
+	rm -rf "$out/fwdstats"
+	mkdir -p "$out/fwdstats"
+fi
 
 # ---------------------------------------------------------------- helpers
 
@@ -215,8 +229,9 @@ tp_exec() {
 }
 
 # "CPU cycles/packet=133.21 (total cycles=..." -> 133.21; "" without packets.
+# FILE, when given, keeps the whole answer.
 fwd_cycles() {
-	tp_exec "$1" "show fwd stats all" |
+	tp_exec "$1" "show fwd stats all" | tee ${2:+"$2"} |
 		sed -n 's/.*CPU cycles\/packet=\([0-9.]*\).*/\1/p' | tail -n1
 }
 
@@ -325,7 +340,7 @@ run_one() {
 		vc_log "the vhost backend died: restarting it"
 		vc_dump_log vhost 15
 		unset "VC_PID[vhost]" "VC_RC[vhost]"
-		vc_start_vhost vhost "$sock" mac --record-core-cycles 2>/dev/null ||
+		vc_start_vhost vhost "$sock" mac "${REC[@]}" 2>/dev/null ||
 			vc_die "cannot restart the vhost backend"
 	fi
 
@@ -336,7 +351,7 @@ run_one() {
 	t0=$(vc_now_ms)
 	vc_start -i "$name" 1 2 "$VC_TESTPMD" "${fm[@]}" --no-pci "${extra[@]}" \
 		--log-level=pmd.net.virtio.init:info "${fe[@]}" -- \
-		-i --nb-cores=1 --forward-mode=mac --record-core-cycles \
+		-i --nb-cores=1 --forward-mode=mac "${REC[@]}" \
 		"$VC_TESTPMD_MBUFS" 2>/dev/null
 	local log=${VC_LOGF[$name]}
 	if ! wait_startup "$name" "$t0" || [ -z "${ST[started]:-}" ]; then
@@ -413,8 +428,10 @@ measure() {
 	c01=$(cpu_ticks 0); c11=$(cpu_ticks 1)
 	vc_tp_port_stats "$name" 0 f1 && vc_tp_port_stats vhost 0 v1 || {
 		status=failed; reason="no port statistics"; return; }
-	r[front_cyc]=$(fwd_cycles "$name")
-	r[back_cyc]=$(fwd_cycles vhost)
+	local keep=""
+	[ "$fwd_stats" != 1 ] || keep="$out/fwdstats/$seq-$VC_VDEV"
+	r[front_cyc]=$(fwd_cycles "$name" ${keep:+"$keep-frontend.txt"})
+	r[back_cyc]=$(fwd_cycles vhost ${keep:+"$keep-vhost.txt"})
 	r[interval_s]=$(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.3f", (b - a) / 1000 }')
 	r[tx_pkts]=$((f1[tx-packets] - f0[tx-packets]))
 	r[rx_pkts]=$((f1[rx-packets] - f0[rx-packets]))
@@ -478,7 +495,7 @@ load_before=$(machine_load)
 vc_log "machine before: $load_before"
 
 sock=$VC_SOCKDIR/vhost.sock
-vc_start_vhost vhost "$sock" mac --record-core-cycles ||
+vc_start_vhost vhost "$sock" mac "${REC[@]}" ||
 	vc_die "the vhost backend did not start"
 
 # Baseline: the same frontend testpmd without a port, for the memory a
