@@ -39,11 +39,12 @@
 #   --warmup S       BENCH_WARMUP  warm-up before measuring (1)
 #   --out DIR        BENCH_OUT     output directory (default BUILDDIR/bench)
 #   --quick          64 B, 1 burst, 1 round, 1 s: every path in ~1-2 minutes
-#   --fwd-stats      BENCH_FWD_STATS=1  both testpmds also record burst sizes
-#                    (--record-burst-stats); each run's "show fwd stats all"
-#                    of both sides is kept in DIR/fwdstats/ (SEQ-DRIVER-SIDE.txt):
-#                    how many frames the bursts carried, e.g. whether the two
-#                    sides took turns with every frame in flight
+#   --fwd-stats      BENCH_FWD_STATS=1  both testpmds also record burst
+#                    sizes (--record-burst-stats); each run's "show fwd
+#                    stats all" of both sides is kept in DIR/fwdstats/
+#                    (SEQ-DRIVER-SIDE.txt): how many frames the bursts
+#                    carried, e.g. whether the sides took turns with every
+#                    frame in flight
 #   --report-only    redo table, CSV and chart from DIR/raw.csv; run nothing
 #   -h, --help       this text
 # Environment as for devtools/loopback.sh: VC_MEM=auto|huge|nohuge,
