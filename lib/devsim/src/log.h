@@ -25,7 +25,8 @@ void devsim_log_msg(const struct devsim_log *l, enum devsim_log_level level,
 
 /** Same, with a va_list; @buf (>= 1 byte) receives the formatted text. */
 void devsim_log_vmsg(const struct devsim_log *l, enum devsim_log_level level,
-		     char *buf, size_t len, const char *fmt, va_list ap);
+		     char *buf, size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 
 #define DEVSIM_LOG(l, level, fmt, ...) \
 	devsim_log_msg((l), DEVSIM_LOG_##level, "%s(): " fmt, __func__, \
