@@ -182,7 +182,7 @@ csum_phase() {
 	for ks in "${kinds[@]}"; do
 		line=$(grep "^$ks " <<<"$res" || true)
 		vc_check_eq "$name: $ks B: frames in out.pcap" "$(field frames "$line")" "$count"
-		vc_check_eq "$name: $ks B: IPv4 header + payload intact" \
+		vc_check_eq "$name: $ks B: IP header + payload intact" \
 			"$(($(field good "$line") + $(field partial "$line")))" "$count"
 		tot_partial=$((tot_partial + $(field partial "$line")))
 		tot_good=$((tot_good + $(field good "$line")))
