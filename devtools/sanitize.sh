@@ -89,11 +89,12 @@ run_asan() {
 	# Variants whose code the sanitized run already takes through a
 	# sibling test (the same datapath at another size or queue count, the
 	# packed twins of interrupt, offload and reconnect tests whose ring
-	# code the unit suite runs under ASan, mac forwarding and the
-	# container and OVS set-ups around the datapath the seqcheck tests
-	# take, the static pkg-config link that sanitizers skip anyway): left
+	# code the unit suite runs under ASan, rx_intr's code again on a
+	# 32-slot ring, mac forwarding and the container and OVS set-ups
+	# around the datapath the seqcheck tests take, the static pkg-config
+	# link that sanitizers skip anyway): left
 	# to the plain run, to keep the test command well under 20 minutes.
-	local asan_skip=${VC_ASAN_SKIP-'(reconnect_packed_client|reconnect_packed_inorder_server|mac_loopback|mac_loopback_packed|container|ovs|rx_intr_packed|offload_packed|rx_offload_packed|offload_anyorder|rx_intr_anyorder_1518|(integrity|split_anyorder|split_nonmrg|packed|packed_nonmrg|offload_seq)_1518|mq_4_1518|mq_4_9000|mq_8|pkgconfig)_[a-z]*'}
+	local asan_skip=${VC_ASAN_SKIP-'(reconnect_packed_client|reconnect_packed_inorder_server|mac_loopback|mac_loopback_packed|container|ovs|rx_intr_packed|rx_intr_ring32|offload_packed|rx_offload_packed|offload_anyorder|rx_intr_anyorder_1518|(integrity|split_anyorder|split_nonmrg|packed|packed_nonmrg|offload_seq)_1518|mq_4_1518|mq_4_9000|mq_8|pkgconfig)_[a-z]*'}
 
 	t0=$SECONDS
 	setup "$asan_dir" -Db_sanitize=address,undefined -Db_lundef=false \
@@ -112,7 +113,7 @@ run_asan() {
 	export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
 	export VC_TESTPMD=$vc_top/devtools/asan-testpmd.sh
 	export VC_VDEV=ours   # the point is our code under the sanitizers
-	# The 20-cycle reconnect endurance runs are the plain build's: under
+	# The longer reconnect endurance runs are the plain build's: under
 	# ASan every process is 2-4x slower and 3 cycles take the same paths.
 	export VC_RECONNECT_CYCLES_MAX=3
 
