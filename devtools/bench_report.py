@@ -17,6 +17,11 @@ A configuration is NOISY when, for either driver,
     (another process or the hypervisor took the rest: the two sides no
     longer ran at the speed of their own code).
 Its ratios are then printed as "~1.23" and the reasons are given.
+
+Each round runs ours and then upstream, seconds apart: the per-round ratio
+of RX Mpps ("pairs") compares two runs the machine most likely ran in the
+same state.  Their median is what to read when one round of three caught
+the machine switching speed and the ratio of the medians mixes states.
 """
 
 import csv
@@ -93,6 +98,23 @@ def configurations(rows):
     return seen
 
 
+def pair_ratios(rows, path, size, nb):
+    """ours / upstream RX Mpps of each round in which both ran, in order."""
+    by_round = {}
+    for r in rows:
+        if (r["path"], int(r["size"]), int(r["bursts"])) != (path, size, nb):
+            continue
+        if r["status"] == "ok" and num(r["rx_mpps"]) is not None:
+            by_round.setdefault(r["round"], {})[r["driver"]] = num(r["rx_mpps"])
+    out = []
+    for rnd in sorted(by_round, key=int):
+        v = by_round[rnd]
+        q = ratio(v.get("ours"), v.get("upstream"))
+        if q is not None:
+            out.append(q)
+    return out
+
+
 def summarise(rows):
     out = []
     for path, size, nb in configurations(rows):
@@ -133,6 +155,7 @@ def summarise(rows):
         c["ratio"] = {}
         for m in MPPS + CYC:
             c["ratio"][m] = ratio(c["ours"][m].med, c["upstream"][m].med)
+        c["pairs"] = pair_ratios(rows, path, size, nb)
         out.append(c)
     return out
 
@@ -194,6 +217,9 @@ def print_table(confs, meta, rounds_note):
             print(f"{blank}{'ratio':<9}{rt:<22}{rr:<22}{rt + '/' + rr:<16}"
                   f"{ratio_str(c['ratio']['front_cyc'], n):>11}"
                   f"{ratio_str(c['ratio']['back_cyc'], n):>9}")
+        if len(c["pairs"]) > 1:
+            print(f"{blank}{'pairs':<9}" + " ".join(f"{q:.2f}" for q in c["pairs"])
+                  + f"  (RX Mpps per round; median {statistics.median(c['pairs']):.2f})")
         if c["noisy"]:
             print(f"{blank}NOISY: " + "; ".join(c["noise"]))
         chose = [f"{d} chose: {c[d]['driver_path']}" for d in DRIVERS if c[d]["driver_path"]]
@@ -251,6 +277,8 @@ RESULT_COLUMNS = [
     ("D_back_cyc_med/min/max", "vhost backend CPU cycles/packet"),
     ("D_front_cpu_min, D_back_cpu_min", "lowest share of its core a side got in a run"),
     ("ratio_*", "ours / upstream of the medians (Gbit/s ratios equal the Mpps ones)"),
+    ("pair_rx_mpps_med/min/max", "ours / upstream RX Mpps within each round (the two "
+     "runs seconds apart), over the rounds"),
     ("noisy", "1 when the figures are not trustworthy; noise says why"),
     ("ours_driver_path", "bursts ours chose (show rxq info: Burst mode)"),
     ("upstream_driver_path", "Rx/Tx functions upstream chose (its log)"),
@@ -269,7 +297,8 @@ def write_results(dirname, confs, meta):
             cols += [f"{d}_{m}_med", f"{d}_{m}_min", f"{d}_{m}_max"]
         cols += [f"{d}_front_cpu_min", f"{d}_back_cpu_min"]
     cols += ["ratio_tx_mpps", "ratio_rx_mpps", "ratio_tx_gbps", "ratio_rx_gbps",
-             "ratio_front_cyc", "ratio_back_cyc", "noisy", "noise",
+             "ratio_front_cyc", "ratio_back_cyc",
+             "pair_rx_mpps_med", "pair_rx_mpps_min", "pair_rx_mpps_max", "noisy", "noise",
              "ours_driver_path", "upstream_driver_path", "ours_reason"]
     with open(os.path.join(dirname, "results.csv"), "w", newline="") as f:
         f.write("# virtio-container benchmark: ours (net_virtio_container) vs upstream "
@@ -304,6 +333,10 @@ def write_results(dirname, confs, meta):
                 row[f"ratio_{m}"] = fmt(v, 4) if v is not None else ""
             row["ratio_tx_gbps"] = row["ratio_tx_mpps"]
             row["ratio_rx_gbps"] = row["ratio_rx_mpps"]
+            ps = Stat(c["pairs"])
+            for k in ("med", "min", "max"):
+                v = getattr(ps, k)
+                row[f"pair_rx_mpps_{k}"] = fmt(v, 4) if v is not None else ""
             row["noisy"] = int(c["noisy"])
             row["noise"] = "; ".join(c["noise"])
             row["ours_driver_path"] = c["ours"]["driver_path"]
