@@ -92,8 +92,8 @@ run_asan() {
 	# code the unit suite runs under ASan, rx_intr's code again on a
 	# 32-slot ring, mac forwarding and the container and OVS set-ups
 	# around the datapath the seqcheck tests take, the static pkg-config
-	# link that sanitizers skip anyway): left
-	# to the plain run, to keep the test command well under 20 minutes.
+	# link that sanitizers skip anyway): left to the plain run, to keep
+	# the test command well under 20 minutes.
 	local asan_skip=${VC_ASAN_SKIP-'(reconnect_packed_client|reconnect_packed_inorder_server|mac_loopback|mac_loopback_packed|container|ovs|rx_intr_packed|rx_intr_ring32|offload_packed|rx_offload_packed|offload_anyorder|rx_intr_anyorder_1518|(integrity|split_anyorder|split_nonmrg|packed|packed_nonmrg|offload_seq)_1518|mq_4_1518|mq_4_9000|mq_8|pkgconfig)_[a-z]*'}
 
 	t0=$SECONDS
