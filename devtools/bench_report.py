@@ -98,12 +98,11 @@ def configurations(rows):
     return seen
 
 
-def pair_ratios(rows, path, size, nb):
-    """ours / upstream RX Mpps of each round in which both ran, in order."""
+def pair_ratios(runs):
+    """ours / upstream RX Mpps of each round in which both ran, in order
+    (@runs: one configuration's rows)."""
     by_round = {}
-    for r in rows:
-        if (r["path"], int(r["size"]), int(r["bursts"])) != (path, size, nb):
-            continue
+    for r in runs:
         if r["status"] == "ok" and num(r["rx_mpps"]) is not None:
             by_round.setdefault(r["round"], {})[r["driver"]] = num(r["rx_mpps"])
     out = []
@@ -120,9 +119,10 @@ def summarise(rows):
     for path, size, nb in configurations(rows):
         c = {"path": path, "size": size, "bursts": nb, "inflight": nb * 32,
              "noise": []}
+        conf = [r for r in rows if r["path"] == path and int(r["size"]) == size
+                and int(r["bursts"]) == nb]
         for d in DRIVERS:
-            runs = [r for r in rows if r["path"] == path and int(r["size"]) == size
-                    and int(r["bursts"]) == nb and r["driver"] == d]
+            runs = [r for r in conf if r["driver"] == d]
             ok = [r for r in runs if r["status"] == "ok"]
             bad = [r for r in runs if r["status"] != "ok"]
             c[d] = {"runs": len(ok), "tries": len(runs)}
@@ -155,7 +155,8 @@ def summarise(rows):
         c["ratio"] = {}
         for m in MPPS + CYC:
             c["ratio"][m] = ratio(c["ours"][m].med, c["upstream"][m].med)
-        c["pairs"] = pair_ratios(rows, path, size, nb)
+        c["pairs"] = pair_ratios(conf)
+        c["pair_stat"] = Stat(c["pairs"])
         out.append(c)
     return out
 
@@ -219,7 +220,7 @@ def print_table(confs, meta, rounds_note):
                   f"{ratio_str(c['ratio']['back_cyc'], n):>9}")
         if len(c["pairs"]) > 1:
             print(f"{blank}{'pairs':<9}" + " ".join(f"{q:.2f}" for q in c["pairs"])
-                  + f"  (RX Mpps per round; median {statistics.median(c['pairs']):.2f})")
+                  + f"  (RX Mpps per round; median {c['pair_stat'].med:.2f})")
         if c["noisy"]:
             print(f"{blank}NOISY: " + "; ".join(c["noise"]))
         chose = [f"{d} chose: {c[d]['driver_path']}" for d in DRIVERS if c[d]["driver_path"]]
@@ -333,9 +334,8 @@ def write_results(dirname, confs, meta):
                 row[f"ratio_{m}"] = fmt(v, 4) if v is not None else ""
             row["ratio_tx_gbps"] = row["ratio_tx_mpps"]
             row["ratio_rx_gbps"] = row["ratio_rx_mpps"]
-            ps = Stat(c["pairs"])
             for k in ("med", "min", "max"):
-                v = getattr(ps, k)
+                v = getattr(c["pair_stat"], k)
                 row[f"pair_rx_mpps_{k}"] = fmt(v, 4) if v is not None else ""
             row["noisy"] = int(c["noisy"])
             row["noise"] = "; ".join(c["noise"])
